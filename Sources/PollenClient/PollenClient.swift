@@ -1,0 +1,1 @@
+// PollenClient — see DESIGN.md.

@@ -1,0 +1,21 @@
+/// The server's handle on one client, whatever carries the messages (gRPC stream, in-process).
+///
+/// Each call sends one instruction and waits for the reply. `timeout` bounds the whole call;
+/// a proxy that exceeds it throws ``PollenError/Code-swift.struct/timeout`` and, for network
+/// transports, drops the client. Proxies must be safe to call from any task.
+public protocol ClientProxy: AnyObject, Sendable {
+  /// A stable identifier, unique within the server's client manager.
+  var cid: String { get }
+  /// Properties known about the client without asking it (used by sampling criteria).
+  var properties: Properties { get }
+
+  func getProperties(_ ins: GetPropertiesIns, timeout: Duration?) async throws -> GetPropertiesRes
+  func getParameters(_ ins: GetParametersIns, timeout: Duration?) async throws -> GetParametersRes
+  func fit(_ ins: FitIns, timeout: Duration?) async throws -> FitRes
+  func evaluate(_ ins: EvaluateIns, timeout: Duration?) async throws -> EvaluateRes
+  func reconnect(_ ins: ReconnectIns, timeout: Duration?) async throws -> DisconnectRes
+}
+
+extension ClientProxy {
+  public var properties: Properties { [:] }
+}

@@ -1,0 +1,1 @@
+// PollenGRPC — see DESIGN.md.

@@ -1,0 +1,1 @@
+// PollenNN — see DESIGN.md.

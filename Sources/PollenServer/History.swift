@@ -1,0 +1,52 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import PollenCore
+
+/// What a run produced, round by round (Flower's `History`, the same five series).
+public struct History: Sendable, Equatable {
+  /// `(round, loss)` of federated evaluation.
+  public var lossesDistributed: [(round: Int, loss: Double)] = []
+  /// `(round, loss)` of centralised evaluation, starting at round 0.
+  public var lossesCentralized: [(round: Int, loss: Double)] = []
+  /// Aggregated fit metrics by name.
+  public var metricsDistributedFit: [String: [(round: Int, value: Scalar)]] = [:]
+  /// Aggregated federated-evaluation metrics by name.
+  public var metricsDistributed: [String: [(round: Int, value: Scalar)]] = [:]
+  /// Centralised-evaluation metrics by name.
+  public var metricsCentralized: [String: [(round: Int, value: Scalar)]] = [:]
+  /// Failures by round (Pollen's addition: what went wrong, for the record).
+  public var failures: [(round: Int, cid: String, reason: String)] = []
+
+  public init() {}
+
+  public mutating func addLossDistributed(round: Int, loss: Double) { lossesDistributed.append((round, loss)) }
+  public mutating func addLossCentralized(round: Int, loss: Double) { lossesCentralized.append((round, loss)) }
+  public mutating func addMetricsDistributedFit(round: Int, metrics: Metrics) {
+    for (k, v) in metrics { metricsDistributedFit[k, default: []].append((round, v)) }
+  }
+  public mutating func addMetricsDistributed(round: Int, metrics: Metrics) {
+    for (k, v) in metrics { metricsDistributed[k, default: []].append((round, v)) }
+  }
+  public mutating func addMetricsCentralized(round: Int, metrics: Metrics) {
+    for (k, v) in metrics { metricsCentralized[k, default: []].append((round, v)) }
+  }
+
+  public static func == (a: History, b: History) -> Bool {
+    func eq(_ x: [(round: Int, loss: Double)], _ y: [(round: Int, loss: Double)]) -> Bool {
+      x.count == y.count && zip(x, y).allSatisfy { $0.round == $1.round && $0.loss == $1.loss }
+    }
+    func eqm(_ x: [String: [(round: Int, value: Scalar)]], _ y: [String: [(round: Int, value: Scalar)]]) -> Bool {
+      x.keys == y.keys
+        && x.allSatisfy { k, v in
+          let w = y[k]!
+          return v.count == w.count && zip(v, w).allSatisfy { $0.round == $1.round && $0.value == $1.value }
+        }
+    }
+    return eq(a.lossesDistributed, b.lossesDistributed) && eq(a.lossesCentralized, b.lossesCentralized)
+      && eqm(a.metricsDistributedFit, b.metricsDistributedFit)
+      && eqm(a.metricsDistributed, b.metricsDistributed) && eqm(a.metricsCentralized, b.metricsCentralized)
+  }
+}

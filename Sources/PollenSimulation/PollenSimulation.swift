@@ -1,0 +1,1 @@
+// PollenSimulation — see DESIGN.md.

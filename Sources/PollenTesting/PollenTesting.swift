@@ -1,0 +1,1 @@
+// PollenTesting — see DESIGN.md.

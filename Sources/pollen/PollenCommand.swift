@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct PollenCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "pollen",
+    abstract: "Pollen: federated learning in Swift that speaks Flower's protocol.",
+    subcommands: []
+  )
+}
