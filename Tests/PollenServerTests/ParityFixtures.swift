@@ -9,7 +9,7 @@ enum ParityFixtures {
     if let dir = ProcessInfo.processInfo.environment["POLLEN_PARITY_FIXTURES"], !dir.isEmpty {
       return URL(fileURLWithPath: dir)
     }
-    return Bundle.module.resourceURL!.appendingPathComponent("Resources/parity")
+    return Bundle.module.bundleURL.appendingPathComponent("Resources/parity")
   }
 
   /// The fixture `name` (without `.json`) as a JSON object; fails the test loudly if missing.
