@@ -121,14 +121,31 @@ public struct FedAvg: Strategy {
       sum.add(r.res.parameters.tensors, weight: Double(r.res.numExamples))
     }
     guard sum.count > 0 else { return (nil, [:]) }
-    var metrics: Metrics = [:]
+    return (Parameters(tensors: sum.average()), aggregateFitMetrics(serverRound: serverRound, results: results))
+  }
+
+  /// Flower's guard before aggregating: some results, and no failures unless ``acceptFailures``.
+  public func shouldAggregate(results: [FitResult], failures: [ClientFailure]) -> Bool {
+    !results.isEmpty && (acceptFailures || failures.isEmpty)
+  }
+
+  /// The clients' fit metrics aggregated by ``fitMetricsAggregation`` (empty without one; the
+  /// missing function is logged once, in round 1, as Flower does).
+  public mutating func aggregateFitMetrics(serverRound: Int, results: [FitResult]) -> Metrics {
     if let fitMetricsAggregation {
-      metrics = fitMetricsAggregation(results.map { ($0.res.numExamples, $0.res.metrics) })
-    } else if serverRound == 1 && !warnedFit {
+      return fitMetricsAggregation(results.map { ($0.res.numExamples, $0.res.metrics) })
+    }
+    if serverRound == 1 && !warnedFit {
       warnedFit = true
       logger.warning("No fit_metrics_aggregation_fn provided")
     }
-    return (Parameters(tensors: sum.average()), metrics)
+    return [:]
+  }
+
+  /// Drops the running sum of a round that will not be aggregated.
+  mutating func discardRunningSum() {
+    running = WeightedSum()
+    runningRound = -1
   }
 
   public mutating func aggregateEvaluate(serverRound: Int, results: [EvaluateResult], failures: [ClientFailure])
