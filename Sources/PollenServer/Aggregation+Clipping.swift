@@ -10,7 +10,9 @@ extension Aggregation {
   /// `min(1, clippingNorm / ‖update‖)` (FlatClip, McMahan et al. 2018), added back to `reference`.
   ///
   /// - Throws: ``PollenError`` `.shapeMismatch` when the layers differ.
-  public static func clipUpdate(_ model: [NDArray], reference: [NDArray], clippingNorm: Double) throws -> [NDArray] {
+  public static func clipUpdate(_ model: [NDArray], reference: [NDArray], clippingNorm: Double) throws
+    -> [NDArray]
+  {
     try checkSameShapes([model, reference], "update clipping")
     var norm2 = 0.0
     for (a, b) in zip(model, reference) { norm2 += Kernels.squaredDistance(a, b) }

@@ -48,7 +48,8 @@ extension Aggregation {
     }
     for (c, m) in models.enumerated() {
       guard m.count == first.count else {
-        throw PollenError(.shapeMismatch, "\(what): client \(c) has \(m.count) layers, expected \(first.count)")
+        throw PollenError(
+          .shapeMismatch, "\(what): client \(c) has \(m.count) layers, expected \(first.count)")
       }
       for (l, (a, b)) in zip(m, first).enumerated() where a.count != b.count {
         throw PollenError(

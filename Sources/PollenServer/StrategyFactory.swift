@@ -39,7 +39,9 @@ public enum StrategyFactory {
   /// Every option `name` accepts.
   public static func optionKeys(for name: String) throws -> [String] {
     let canonical = try canonicalName(name)
-    let common = canonical == "faulttolerantfedavg" ? commonOptionKeys.filter { $0 != "accept_failures" } : commonOptionKeys
+    let common =
+      canonical == "faulttolerantfedavg"
+      ? commonOptionKeys.filter { $0 != "accept_failures" } : commonOptionKeys
     return common + (try specificOptionKeys(for: canonical))
   }
 
@@ -47,7 +49,8 @@ public enum StrategyFactory {
   public static func canonicalName(_ name: String) throws -> String {
     let canonical = String(name.lowercased().filter { $0 != "-" && $0 != "_" })
     guard names.contains(canonical) else {
-      throw PollenError(.invalidArgument, "unknown strategy '\(name)'; valid strategies: \(names.joined(separator: ", "))")
+      throw PollenError(
+        .invalidArgument, "unknown strategy '\(name)'; valid strategies: \(names.joined(separator: ", "))")
     }
     return canonical
   }
@@ -59,52 +62,72 @@ public enum StrategyFactory {
     let canonical = try canonicalName(name)
     let o = StrategyOptions(options, strategy: canonical)
     try o.check(valid: try optionKeys(for: canonical))
-    let base = canonical == "qfedavg" ? QFedAvg.defaultFedAvg : canonical == "faulttolerantfedavg" ? FaultTolerantFedAvg.defaultFedAvg : FedAvg()
+    let base =
+      canonical == "qfedavg"
+      ? QFedAvg.defaultFedAvg
+      : canonical == "faulttolerantfedavg" ? FaultTolerantFedAvg.defaultFedAvg : FedAvg()
     let f = try commonOptions(o).applied(to: settings.applied(to: base))
     switch canonical {
     case "fedavg": return f
     case "fedprox":
       guard o.has("proximal_mu") else {
-        throw PollenError(.invalidArgument, "strategy fedprox needs the option proximal_mu (e.g. proximal_mu=0.1)")
+        throw PollenError(
+          .invalidArgument, "strategy fedprox needs the option proximal_mu (e.g. proximal_mu=0.1)")
       }
-      return FedProx(fedAvg: f, proximalMu: try o.double("proximal_mu", 0, in: 0...Double.greatestFiniteMagnitude))
+      return FedProx(fedAvg: f, proximalMu: try o.double("proximal_mu", 0, in: 0...Double.infinity))
     case "fedavgm":
+      let d = FedAvgM()
       return FedAvgM(
-        fedAvg: f, serverLearningRate: try o.double("server_learning_rate", 1.0),
-        serverMomentum: try o.double("server_momentum", 0.0))
+        fedAvg: f, serverLearningRate: try o.double("server_learning_rate", d.serverLearningRate),
+        serverMomentum: try o.double("server_momentum", d.serverMomentum))
     case "fedadagrad":
-      return FedAdagrad(fedAvg: f, eta: try o.double("eta", 1e-1), etaL: try o.double("eta_l", 1e-1), tau: try o.double("tau", 1e-9))
+      let d = FedAdagrad().fedOpt
+      return FedAdagrad(
+        fedAvg: f, eta: try o.double("eta", d.eta), etaL: try o.double("eta_l", d.etaL),
+        tau: try o.double("tau", d.tau))
     case "fedadam":
+      let d = FedAdam().fedOpt
       return FedAdam(
-        fedAvg: f, eta: try o.double("eta", 1e-1), etaL: try o.double("eta_l", 1e-1), beta1: try o.double("beta_1", 0.9),
-        beta2: try o.double("beta_2", 0.99), tau: try o.double("tau", 1e-9))
+        fedAvg: f, eta: try o.double("eta", d.eta), etaL: try o.double("eta_l", d.etaL),
+        beta1: try o.double("beta_1", d.beta1), beta2: try o.double("beta_2", d.beta2),
+        tau: try o.double("tau", d.tau))
     case "fedyogi":
+      let d = FedYogi().fedOpt
       return FedYogi(
-        fedAvg: f, eta: try o.double("eta", 1e-2), etaL: try o.double("eta_l", 0.0316), beta1: try o.double("beta_1", 0.9),
-        beta2: try o.double("beta_2", 0.99), tau: try o.double("tau", 1e-3))
+        fedAvg: f, eta: try o.double("eta", d.eta), etaL: try o.double("eta_l", d.etaL),
+        beta1: try o.double("beta_1", d.beta1), beta2: try o.double("beta_2", d.beta2),
+        tau: try o.double("tau", d.tau))
     case "fedmedian": return FedMedian(fedAvg: f)
-    case "fedtrimmedavg": return try FedTrimmedAvg(fedAvg: f, beta: try o.double("beta", 0.2))
+    case "fedtrimmedavg":
+      return try FedTrimmedAvg(fedAvg: f, beta: try o.double("beta", try FedTrimmedAvg().beta))
     case "krum", "multikrum":
       let keep = try o.int("num_clients_to_keep", 0)
       if canonical == "multikrum" && keep < 1 {
         throw PollenError(.invalidArgument, "strategy multikrum needs num_clients_to_keep ≥ 1 (0 is krum)")
       }
-      return Krum(fedAvg: f, numMaliciousClients: try o.int("num_malicious_clients", 0), numClientsToKeep: keep)
+      return Krum(
+        fedAvg: f, numMaliciousClients: try o.int("num_malicious_clients", 0), numClientsToKeep: keep)
     case "bulyan":
       guard try o.int("to_keep", 0) == 0 else {
-        throw PollenError(.invalidArgument, "option to_keep of strategy bulyan must be 0 (Bulyan's first rule is Krum)")
+        throw PollenError(
+          .invalidArgument, "option to_keep of strategy bulyan must be 0 (Bulyan's first rule is Krum)")
       }
       return Bulyan(fedAvg: f, numMaliciousClients: try o.int("num_malicious_clients", 0))
     case "qfedavg":
+      let d = QFedAvg()
       return QFedAvg(
-        fedAvg: f, qParam: try o.double("q_param", 0.2),
-        qfflLearningRate: try o.double("qffl_learning_rate", 0.1, in: Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude),
-        lossSource: try o.choice("loss_source", QFedAvg.LossSource.server),
-        clientLossKey: o.values["client_loss_key"] ?? "loss")
+        fedAvg: f, qParam: try o.double("q_param", d.qParam),
+        qfflLearningRate: try o.double(
+          "qffl_learning_rate", d.qfflLearningRate, in: Double.ulpOfOne...Double.infinity),
+        lossSource: try o.choice("loss_source", d.lossSource),
+        clientLossKey: o.values["client_loss_key"] ?? d.clientLossKey)
     default:  // faulttolerantfedavg
+      let d = FaultTolerantFedAvg()
       return FaultTolerantFedAvg(
-        fedAvg: f, minCompletionRateFit: try o.double("min_completion_rate_fit", 0.5, in: 0...1),
-        minCompletionRateEvaluate: try o.double("min_completion_rate_evaluate", 0.5, in: 0...1))
+        fedAvg: f,
+        minCompletionRateFit: try o.double("min_completion_rate_fit", d.minCompletionRateFit, in: 0...1),
+        minCompletionRateEvaluate: try o.double(
+          "min_completion_rate_evaluate", d.minCompletionRateEvaluate, in: 0...1))
     }
   }
 

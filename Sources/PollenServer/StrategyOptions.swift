@@ -31,7 +31,8 @@ public struct StrategyOptions: Sendable {
   public func check(valid: [String]) throws {
     for key in values.keys.sorted() where !valid.contains(key) {
       let list = valid.isEmpty ? "none" : valid.sorted().joined(separator: ", ")
-      throw PollenError(.invalidArgument, "unknown option '\(key)' for strategy \(strategy); valid options: \(list)")
+      throw PollenError(
+        .invalidArgument, "unknown option '\(key)' for strategy \(strategy); valid options: \(list)")
     }
   }
 
@@ -39,10 +40,13 @@ public struct StrategyOptions: Sendable {
   public func has(_ key: String) -> Bool { values[key] != nil }
 
   /// The value of `key` as a double within `range`, or `fallback` when absent.
-  public func double(_ key: String, _ fallback: Double, in range: ClosedRange<Double>? = nil) throws -> Double {
+  public func double(_ key: String, _ fallback: Double, in range: ClosedRange<Double>? = nil) throws -> Double
+  {
     guard let raw = values[key] else { return fallback }
     guard let v = Double(raw), v.isFinite else { throw invalid(key, raw, "a number") }
-    if let range, !range.contains(v) { throw invalid(key, raw, "a number in \(range.lowerBound)...\(range.upperBound)") }
+    if let range, !range.contains(v) {
+      throw invalid(key, raw, "a number in \(range.lowerBound)...\(range.upperBound)")
+    }
     return v
   }
 

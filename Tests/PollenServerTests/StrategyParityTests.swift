@@ -8,7 +8,8 @@ import Testing
 @Suite("Strategies match Flower 1.41")
 struct StrategyParityTests {
   static let fixtures = [
-    "fedprox", "fedavgm", "fedadagrad", "fedadam", "fedyogi", "fedmedian", "fedtrimmedavg", "krum", "multikrum",
+    "fedprox", "fedavgm", "fedadagrad", "fedadam", "fedyogi", "fedmedian", "fedtrimmedavg", "krum",
+    "multikrum",
     "bulyan", "fault-tolerant-fedavg-accepts", "fault-tolerant-fedavg-declines", "qfedavg",
     "dp-server-fixed-clipping-no-noise",
   ]
@@ -21,7 +22,8 @@ struct StrategyParityTests {
     switch name {
     case "fedprox": return FedProx(fedAvg: base, proximalMu: d("proximal_mu"))
     case "fedavgm":
-      return FedAvgM(fedAvg: base, serverLearningRate: d("server_learning_rate"), serverMomentum: d("server_momentum"))
+      return FedAvgM(
+        fedAvg: base, serverLearningRate: d("server_learning_rate"), serverMomentum: d("server_momentum"))
     case "fedadagrad": return FedAdagrad(fedAvg: base, eta: d("eta"), etaL: d("eta_l"), tau: d("tau"))
     case "fedadam":
       return FedAdam(
@@ -32,7 +34,9 @@ struct StrategyParityTests {
     case "fedmedian": return FedMedian(fedAvg: base)
     case "fedtrimmedavg": return try FedTrimmedAvg(fedAvg: base, beta: d("beta"))
     case "krum", "multikrum":
-      return Krum(fedAvg: base, numMaliciousClients: i("num_malicious_clients"), numClientsToKeep: i("num_clients_to_keep"))
+      return Krum(
+        fedAvg: base, numMaliciousClients: i("num_malicious_clients"),
+        numClientsToKeep: i("num_clients_to_keep"))
     case "bulyan":
       #expect(i("to_keep") == 0)
       return Bulyan(fedAvg: base, numMaliciousClients: i("num_malicious_clients"))
@@ -78,7 +82,8 @@ struct StrategyParityTests {
     "fixture replayed through StrategyFactory",
     arguments: [
       ("fedavg", "fedavg"), ("fedprox", "fedprox"), ("fedavgm", "fedavgm"), ("fedadagrad", "fedadagrad"),
-      ("fedadam", "fedadam"), ("fedyogi", "fedyogi"), ("fedmedian", "fedmedian"), ("fedtrimmedavg", "fedtrimmedavg"),
+      ("fedadam", "fedadam"), ("fedyogi", "fedyogi"), ("fedmedian", "fedmedian"),
+      ("fedtrimmedavg", "fedtrimmedavg"),
       ("krum", "krum"), ("multikrum", "multikrum"), ("bulyan", "bulyan"), ("qfedavg", "qfedavg"),
       ("fault-tolerant-fedavg-accepts", "fault-tolerant-fedavg"),
       ("fault-tolerant-fedavg-declines", "faulttolerantfedavg"),
@@ -86,7 +91,9 @@ struct StrategyParityTests {
   func factory(_ fixtureName: String, _ strategyName: String) async throws {
     let fixture = try ParityFixtures.load(fixtureName)
     var options: [String: String] = [:]
-    for (k, v) in fixture["hyperparameters"] as! [String: Any] where k != "server_loss" { options[k] = "\(v)" }
+    for (k, v) in fixture["hyperparameters"] as! [String: Any] where k != "server_loss" {
+      options[k] = "\(v)"
+    }
     var settings = StrategySettings(
       initialParameters: Parameters(tensors: ParityFixtures.arrays(fixture["initial_parameters"]!)))
     if let loss = (fixture["hyperparameters"] as! [String: Any])["server_loss"] {

@@ -49,7 +49,9 @@ enum StrategyReplay {
           parameters: Parameters(tensors: ParityFixtures.arrays(res["parameters"]!)),
           numExamples: res["num_examples"] as! Int, metrics: metrics(res["metrics"]))
         let client = proxy(res["cid"] as! String)
-        if incremental, strategy.accumulateFit(serverRound: r, result: (client, fit)) { fit.parameters = .empty }
+        if incremental, strategy.accumulateFit(serverRound: r, result: (client, fit)) {
+          fit.parameters = .empty
+        }
         results.append((client, fit))
       }
       let failures = (0..<(round["failures"] as! Int)).map {

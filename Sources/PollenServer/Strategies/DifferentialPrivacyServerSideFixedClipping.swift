@@ -38,7 +38,9 @@ public struct DifferentialPrivacyServerSideFixedClipping: Strategy {
     guard noiseMultiplier >= 0 else {
       throw PollenError(.invalidArgument, "The noise multiplier should be a non-negative value.")
     }
-    guard clippingNorm > 0 else { throw PollenError(.invalidArgument, "The clipping norm should be a positive value.") }
+    guard clippingNorm > 0 else {
+      throw PollenError(.invalidArgument, "The clipping norm should be a positive value.")
+    }
     guard numSampledClients > 0 else {
       throw PollenError(.invalidArgument, "The number of sampled clients should be a positive value.")
     }
@@ -56,11 +58,14 @@ public struct DifferentialPrivacyServerSideFixedClipping: Strategy {
     await strategy.initializeParameters(clientManager: clientManager)
   }
 
-  public mutating func configureFit(serverRound: Int, parameters: Parameters, clientManager: any ClientManager)
+  public mutating func configureFit(
+    serverRound: Int, parameters: Parameters, clientManager: any ClientManager
+  )
     async -> [FitInstruction]
   {
     currentRoundParameters = parameters.tensors
-    return await strategy.configureFit(serverRound: serverRound, parameters: parameters, clientManager: clientManager)
+    return await strategy.configureFit(
+      serverRound: serverRound, parameters: parameters, clientManager: clientManager)
   }
 
   /// `result` with its update clipped, or `nil` (logged) when its layers differ from the model's.
@@ -94,9 +99,11 @@ public struct DifferentialPrivacyServerSideFixedClipping: Strategy {
     }
     // Results folded in on arrival were clipped then; the others still carry their tensors.
     let prepared = results.compactMap { $0.res.parameters.tensors.isEmpty ? $0 : clipped($0) }
-    var (aggregated, metrics) = strategy.aggregateFit(serverRound: serverRound, results: prepared, failures: failures)
+    var (aggregated, metrics) = strategy.aggregateFit(
+      serverRound: serverRound, results: prepared, failures: failures)
     if let p = aggregated, !p.tensors.isEmpty {
-      aggregated = Parameters(tensors: Aggregation.addGaussianNoise(p.tensors, stdDev: noiseStdDev, using: &rng))
+      aggregated = Parameters(
+        tensors: Aggregation.addGaussianNoise(p.tensors, stdDev: noiseStdDev, using: &rng))
       strategyLogger.info("aggregate_fit: central DP noise with \(noiseStdDev) stdev added")
     }
     return (aggregated, metrics)
@@ -105,16 +112,21 @@ public struct DifferentialPrivacyServerSideFixedClipping: Strategy {
   public mutating func configureEvaluate(
     serverRound: Int, parameters: Parameters, clientManager: any ClientManager
   ) async -> [EvaluateInstruction] {
-    await strategy.configureEvaluate(serverRound: serverRound, parameters: parameters, clientManager: clientManager)
+    await strategy.configureEvaluate(
+      serverRound: serverRound, parameters: parameters, clientManager: clientManager)
   }
 
-  public mutating func aggregateEvaluate(serverRound: Int, results: [EvaluateResult], failures: [ClientFailure])
+  public mutating func aggregateEvaluate(
+    serverRound: Int, results: [EvaluateResult], failures: [ClientFailure]
+  )
     -> (loss: Double?, metrics: Metrics)
   {
     strategy.aggregateEvaluate(serverRound: serverRound, results: results, failures: failures)
   }
 
-  public mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (loss: Double, metrics: Metrics)? {
+  public mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (
+    loss: Double, metrics: Metrics
+  )? {
     await strategy.evaluate(serverRound: serverRound, parameters: parameters)
   }
 }

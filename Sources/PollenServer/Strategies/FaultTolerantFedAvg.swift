@@ -51,7 +51,9 @@ public struct FaultTolerantFedAvg: FedAvgBased {
     return fedAvg.aggregateFit(serverRound: serverRound, results: results, failures: [])
   }
 
-  public mutating func aggregateEvaluate(serverRound: Int, results: [EvaluateResult], failures: [ClientFailure])
+  public mutating func aggregateEvaluate(
+    serverRound: Int, results: [EvaluateResult], failures: [ClientFailure]
+  )
     -> (loss: Double?, metrics: Metrics)
   {
     guard !results.isEmpty,

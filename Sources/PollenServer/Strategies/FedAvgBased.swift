@@ -18,7 +18,9 @@ extension FedAvgBased {
     await fedAvg.initializeParameters(clientManager: clientManager)
   }
 
-  public mutating func configureFit(serverRound: Int, parameters: Parameters, clientManager: any ClientManager)
+  public mutating func configureFit(
+    serverRound: Int, parameters: Parameters, clientManager: any ClientManager
+  )
     async -> [FitInstruction]
   {
     await fedAvg.configureFit(serverRound: serverRound, parameters: parameters, clientManager: clientManager)
@@ -27,16 +29,21 @@ extension FedAvgBased {
   public mutating func configureEvaluate(
     serverRound: Int, parameters: Parameters, clientManager: any ClientManager
   ) async -> [EvaluateInstruction] {
-    await fedAvg.configureEvaluate(serverRound: serverRound, parameters: parameters, clientManager: clientManager)
+    await fedAvg.configureEvaluate(
+      serverRound: serverRound, parameters: parameters, clientManager: clientManager)
   }
 
-  public mutating func aggregateEvaluate(serverRound: Int, results: [EvaluateResult], failures: [ClientFailure])
+  public mutating func aggregateEvaluate(
+    serverRound: Int, results: [EvaluateResult], failures: [ClientFailure]
+  )
     -> (loss: Double?, metrics: Metrics)
   {
     fedAvg.aggregateEvaluate(serverRound: serverRound, results: results, failures: failures)
   }
 
-  public mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (loss: Double, metrics: Metrics)? {
+  public mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (
+    loss: Double, metrics: Metrics
+  )? {
     await fedAvg.evaluate(serverRound: serverRound, parameters: parameters)
   }
 }

@@ -34,11 +34,14 @@ public struct FedAvgM: FedAvgBased {
   /// Whether the server step differs from plain FedAvg (Flower's `server_opt`).
   public var usesServerOptimizer: Bool { serverMomentum != 0 || serverLearningRate != 1 }
 
-  public mutating func configureFit(serverRound: Int, parameters: Parameters, clientManager: any ClientManager)
+  public mutating func configureFit(
+    serverRound: Int, parameters: Parameters, clientManager: any ClientManager
+  )
     async -> [FitInstruction]
   {
     if serverModel == nil { serverModel = parameters.tensors }
-    return await fedAvg.configureFit(serverRound: serverRound, parameters: parameters, clientManager: clientManager)
+    return await fedAvg.configureFit(
+      serverRound: serverRound, parameters: parameters, clientManager: clientManager)
   }
 
   public mutating func accumulateFit(serverRound: Int, result: FitResult) -> Bool {
@@ -48,10 +51,12 @@ public struct FedAvgM: FedAvgBased {
   public mutating func aggregateFit(serverRound: Int, results: [FitResult], failures: [ClientFailure])
     -> (parameters: Parameters?, metrics: Metrics)
   {
-    let (average, metrics) = fedAvg.aggregateFit(serverRound: serverRound, results: results, failures: failures)
+    let (average, metrics) = fedAvg.aggregateFit(
+      serverRound: serverRound, results: results, failures: failures)
     guard let average, usesServerOptimizer else { return (average, metrics) }
     guard let model = serverModel else {
-      strategyLogger.error("FedAvgM: server-side optimisation needs initial parameters; round \(serverRound) skipped")
+      strategyLogger.error(
+        "FedAvgM: server-side optimisation needs initial parameters; round \(serverRound) skipped")
       return (nil, [:])
     }
     do {

@@ -71,11 +71,14 @@ public protocol FedOptBased: FedAvgBased {
 }
 
 extension FedOptBased {
-  public mutating func configureFit(serverRound: Int, parameters: Parameters, clientManager: any ClientManager)
+  public mutating func configureFit(
+    serverRound: Int, parameters: Parameters, clientManager: any ClientManager
+  )
     async -> [FitInstruction]
   {
     fedOpt.seed(parameters.tensors)
-    return await fedAvg.configureFit(serverRound: serverRound, parameters: parameters, clientManager: clientManager)
+    return await fedAvg.configureFit(
+      serverRound: serverRound, parameters: parameters, clientManager: clientManager)
   }
 
   public mutating func accumulateFit(serverRound: Int, result: FitResult) -> Bool {
@@ -85,10 +88,13 @@ extension FedOptBased {
   public mutating func aggregateFit(serverRound: Int, results: [FitResult], failures: [ClientFailure])
     -> (parameters: Parameters?, metrics: Metrics)
   {
-    let (average, metrics) = fedAvg.aggregateFit(serverRound: serverRound, results: results, failures: failures)
+    let (average, metrics) = fedAvg.aggregateFit(
+      serverRound: serverRound, results: results, failures: failures)
     guard let average else { return (nil, [:]) }
     do {
-      return (Parameters(tensors: try fedOpt.step(average: average.tensors, serverRound: serverRound)), metrics)
+      return (
+        Parameters(tensors: try fedOpt.step(average: average.tensors, serverRound: serverRound)), metrics
+      )
     } catch {
       strategyLogger.error("FedOpt (\(fedOpt.rule.rawValue)) round \(serverRound): \(error)")
       return (nil, [:])

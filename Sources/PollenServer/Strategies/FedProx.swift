@@ -21,16 +21,20 @@ public struct FedProx: FedAvgBased {
     self.proximalMu = proximalMu
   }
 
-  public mutating func configureFit(serverRound: Int, parameters: Parameters, clientManager: any ClientManager)
+  public mutating func configureFit(
+    serverRound: Int, parameters: Parameters, clientManager: any ClientManager
+  )
     async -> [FitInstruction]
   {
     let mu = Scalar.double(proximalMu)
-    return await fedAvg.configureFit(serverRound: serverRound, parameters: parameters, clientManager: clientManager)
-      .map { client, ins in
-        var ins = ins
-        ins.config[Self.configKey] = mu
-        return (client, ins)
-      }
+    return await fedAvg.configureFit(
+      serverRound: serverRound, parameters: parameters, clientManager: clientManager
+    )
+    .map { client, ins in
+      var ins = ins
+      ins.config[Self.configKey] = mu
+      return (client, ins)
+    }
   }
 
   public mutating func accumulateFit(serverRound: Int, result: FitResult) -> Bool {

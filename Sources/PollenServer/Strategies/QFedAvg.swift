@@ -70,11 +70,14 @@ public struct QFedAvg: FedAvgBased {
     }
   }
 
-  public mutating func configureFit(serverRound: Int, parameters: Parameters, clientManager: any ClientManager)
+  public mutating func configureFit(
+    serverRound: Int, parameters: Parameters, clientManager: any ClientManager
+  )
     async -> [FitInstruction]
   {
     await beginRound(serverRound: serverRound, parameters: parameters)
-    return await fedAvg.configureFit(serverRound: serverRound, parameters: parameters, clientManager: clientManager)
+    return await fedAvg.configureFit(
+      serverRound: serverRound, parameters: parameters, clientManager: clientManager)
   }
 
   /// The loss used for `result`'s client, or `nil` when it is unknown.
@@ -110,13 +113,15 @@ public struct QFedAvg: FedAvgBased {
       return (nil, [:])
     }
     if lossSource == .server && serverLoss == nil {
-      strategyLogger.error("QFedAvg round \(serverRound): server loss mode needs an evaluateFn that returns a loss")
+      strategyLogger.error(
+        "QFedAvg round \(serverRound): server loss mode needs an evaluateFn that returns a loss")
       return (nil, [:])
     }
     var sum = folded ?? QFFLSum(reference: preWeights, q: qParam, learningRate: qfflLearningRate)
     for r in results where !r.res.parameters.tensors.isEmpty {
       guard let loss = loss(for: r) else {
-        strategyLogger.warning("QFedAvg round \(serverRound): client \(r.client.cid) sent no '\(clientLossKey)' metric; left out")
+        strategyLogger.warning(
+          "QFedAvg round \(serverRound): client \(r.client.cid) sent no '\(clientLossKey)' metric; left out")
         continue
       }
       do {
@@ -126,6 +131,8 @@ public struct QFedAvg: FedAvgBased {
       }
     }
     guard let aggregated = sum.result() else { return (nil, [:]) }
-    return (Parameters(tensors: aggregated), fedAvg.aggregateFitMetrics(serverRound: serverRound, results: results))
+    return (
+      Parameters(tensors: aggregated), fedAvg.aggregateFitMetrics(serverRound: serverRound, results: results)
+    )
   }
 }

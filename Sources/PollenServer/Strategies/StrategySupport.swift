@@ -21,6 +21,8 @@ extension FedAvgBased {
       strategyLogger.error("\(name) round \(serverRound): cannot aggregate: \(error)")
       return (nil, [:])
     }
-    return (Parameters(tensors: aggregated), fedAvg.aggregateFitMetrics(serverRound: serverRound, results: results))
+    return (
+      Parameters(tensors: aggregated), fedAvg.aggregateFitMetrics(serverRound: serverRound, results: results)
+    )
   }
 }
