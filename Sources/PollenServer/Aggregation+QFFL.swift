@@ -21,6 +21,7 @@ public struct QFFLSum: Sendable {
   /// The number of clients folded in.
   public private(set) var count = 0
 
+  /// An empty sum for clients that started from `reference`.
   public init(reference: [NDArray], q: Double, learningRate: Double) {
     self.reference = reference
     self.q = q

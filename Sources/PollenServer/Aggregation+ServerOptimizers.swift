@@ -22,6 +22,7 @@ extension Aggregation {
     /// Adaptivity `τ`, added to `√v`.
     public var tau: Double
 
+    /// Hyperparameters with the given values.
     public init(eta: Double, beta1: Double, beta2: Double, tau: Double) {
       self.eta = eta
       self.beta1 = beta1

@@ -8,6 +8,7 @@ public struct StrategyOptions: Sendable {
   /// The strategy they are for (used in error messages).
   public let strategy: String
 
+  /// The options `values` of `strategy`.
   public init(_ values: [String: String], strategy: String) {
     self.values = values
     self.strategy = strategy

@@ -29,6 +29,7 @@ public struct StrategySettings: Sendable {
   /// Aggregates the clients' evaluate metrics.
   public var evaluateMetricsAggregation: MetricsAggregationFunction?
 
+  /// Settings with the given values; every `nil` keeps the strategy's default.
   public init(
     fractionFit: Double? = nil, fractionEvaluate: Double? = nil, minFitClients: Int? = nil,
     minEvaluateClients: Int? = nil, minAvailableClients: Int? = nil, acceptFailures: Bool? = nil,

@@ -18,6 +18,7 @@ public struct Bulyan: FedAvgBased {
   /// default 0). Each round needs at least `4f + 3` results.
   public var numMaliciousClients: Int
 
+  /// Bulyan around `fedAvg`, tolerating `numMaliciousClients` Byzantine clients.
   public init(fedAvg: FedAvg = FedAvg(), numMaliciousClients: Int = 0) {
     self.fedAvg = fedAvg
     self.numMaliciousClients = numMaliciousClients

@@ -20,6 +20,8 @@ public struct FaultTolerantFedAvg: FedAvgBased {
   /// Flower's common defaults for this strategy: 1 minimum fit, evaluate and available client.
   public static let defaultFedAvg = FedAvg(minFitClients: 1, minEvaluateClients: 1, minAvailableClients: 1)
 
+  /// FaultTolerantFedAvg around `fedAvg` (whose `acceptFailures` is forced on), with Flower's
+  /// default completion rates.
   public init(
     fedAvg: FedAvg = FaultTolerantFedAvg.defaultFedAvg, minCompletionRateFit: Double = 0.5,
     minCompletionRateEvaluate: Double = 0.5

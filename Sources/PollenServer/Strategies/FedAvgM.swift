@@ -24,6 +24,7 @@ public struct FedAvgM: FedAvgBased {
   /// The momentum vector `v` (Flower's `momentum_vector`).
   public private(set) var momentumVector: [NDArray]?
 
+  /// FedAvgM around `fedAvg`, whose `initialParameters` start the server model.
   public init(fedAvg: FedAvg = FedAvg(), serverLearningRate: Double = 1.0, serverMomentum: Double = 0.0) {
     self.fedAvg = fedAvg
     self.serverLearningRate = serverLearningRate

@@ -9,6 +9,7 @@ public struct FedMedian: FedAvgBased {
   /// Sampling, instructions, evaluation and the common options (Flower's `FedAvg` defaults).
   public var fedAvg: FedAvg
 
+  /// FedMedian around `fedAvg`.
   public init(fedAvg: FedAvg = FedAvg()) {
     self.fedAvg = fedAvg
   }

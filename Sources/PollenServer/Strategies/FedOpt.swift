@@ -26,6 +26,8 @@ public struct FedOpt: Sendable {
   /// The second moment `v_t`.
   public private(set) var v: [NDArray]?
 
+  /// A FedOpt optimiser with `rule`, its hyperparameters, and the server model to start from
+  /// (`nil`: the first global model seen).
   public init(
     rule: Aggregation.AdaptiveRule, eta: Double, etaL: Double, beta1: Double, beta2: Double, tau: Double,
     initialWeights: [NDArray]?

@@ -16,6 +16,7 @@ public struct FedProx: FedAvgBased {
   /// The config key that carries `μ` to the clients.
   public static let configKey = "proximal_mu"
 
+  /// FedProx around `fedAvg`, sending `proximalMu` to the clients.
   public init(fedAvg: FedAvg = FedAvg(), proximalMu: Double) {
     self.fedAvg = fedAvg
     self.proximalMu = proximalMu

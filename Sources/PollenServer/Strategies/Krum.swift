@@ -18,6 +18,7 @@ public struct Krum: FedAvgBased {
   /// then keeps fewer.
   public var numClientsToKeep: Int
 
+  /// Krum (or MultiKrum when `numClientsToKeep > 0`) around `fedAvg`.
   public init(fedAvg: FedAvg = FedAvg(), numMaliciousClients: Int = 0, numClientsToKeep: Int = 0) {
     self.fedAvg = fedAvg
     self.numMaliciousClients = numMaliciousClients

@@ -47,6 +47,7 @@ public struct QFedAvg: FedAvgBased {
   /// Flower's common defaults for this strategy: 1 minimum fit, evaluate and available client.
   public static let defaultFedAvg = FedAvg(minFitClients: 1, minEvaluateClients: 1, minAvailableClients: 1)
 
+  /// QFedAvg around `fedAvg` with Flower's defaults, taking losses from `lossSource`.
   public init(
     fedAvg: FedAvg = QFedAvg.defaultFedAvg, qParam: Double = 0.2, qfflLearningRate: Double = 0.1,
     lossSource: LossSource = .server, clientLossKey: String = "loss"
