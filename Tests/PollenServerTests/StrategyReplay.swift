@@ -38,6 +38,9 @@ enum StrategyReplay {
     _ fixture: [String: Any], _ strategy: inout any Strategy, incremental: Bool,
     sourceLocation: SourceLocation = #_sourceLocation
   ) async throws -> Int {
+    // generate.py calls initialize_parameters(None) on the stateful strategies (FedAvgM, FedOpt,
+    // QFedAvg, the DP wrapper); for the others it only hands over the initial parameters, which
+    // aggregation never reads, so calling it on every strategy replays the same thing.
     _ = await strategy.initializeParameters(clientManager: SimpleClientManager())
     let rounds = fixture["rounds"] as! [[String: Any]]
     for round in rounds {
