@@ -63,12 +63,11 @@ public struct SimulationJob: Sendable {
 
   public var options: Options
   public var logger: Logger
-  /// Builds the strategy from the common settings; replace to add strategies.
-  public var makeStrategy: @Sendable (String, [String: String], FedAvg) throws -> any Strategy = { name, options, base in
-    guard name.lowercased() == "fedavg", options.isEmpty else {
-      throw PollenError(.invalidArgument, "unknown strategy '\(name)' or options \(options)")
-    }
-    return base
+  /// Builds the strategy from its name, its `key=value` options and the job's common settings
+  /// (by default ``StrategyFactory``; replace to add strategies of your own).
+  public var makeStrategy: @Sendable (String, [String: String], StrategySettings) throws -> any Strategy = {
+    name, options, settings in
+    try StrategyFactory.make(name, options: options, settings: settings)
   }
 
   public init(options: Options, logger: Logger = Logger(label: "pollen.simulate")) {
@@ -84,14 +83,15 @@ public struct SimulationJob: Sendable {
     }
     let population = try ClientPopulation(options: o)
     let model = try o.model.make(inputShape: population.featureShape, classes: population.numClasses, seed: o.seed)
-    let settings = TrainingSettings(
+    let training = TrainingSettings(
       epochs: o.localEpochs, learningRate: Float(o.learningRate), batchSize: o.batchSize, seed: o.seed)
     let test = population.testSet
     let sampleSize = max(1, Int(Double(o.clients) * o.fractionFit))
     let evalSize = max(1, Int(Double(o.clients) * (o.fractionEvaluate ?? o.fractionFit)))
-    let base = FedAvg(
+    let settings = StrategySettings(
       fractionFit: o.fractionFit, fractionEvaluate: o.fractionEvaluate ?? o.fractionFit,
       minFitClients: min(sampleSize, 2), minEvaluateClients: min(evalSize, 2), minAvailableClients: min(o.clients, 2),
+      initialParameters: Parameters(tensors: model.parameterArrays()),
       evaluateFn: { _, arrays, _ in
         var m = model
         guard (try? m.setParameters(arrays)) != nil, let (loss, acc) = try? m.evaluate(on: test, loss: .softmaxCrossEntropy)
@@ -105,16 +105,15 @@ public struct SimulationJob: Sendable {
         ]
       },
       onEvaluateConfig: { round in ["server_round": .int(Int64(round))] },
-      initialParameters: Parameters(tensors: model.parameterArrays()),
       fitMetricsAggregation: Aggregation.weightedMetricAverage("loss"),
       evaluateMetricsAggregation: Aggregation.weightedMetricAverage("accuracy"))
-    let strategy = try makeStrategy(o.strategy, o.strategyOptions, base)
+    let strategy = try makeStrategy(o.strategy, o.strategyOptions, settings)
     let config = SimulationConfig(
       numClients: o.clients, concurrency: o.concurrency, seed: o.seed, serializeMessages: o.serializeMessages,
       dropoutProbability: o.dropoutProbability)
     let simulation = Simulation(config: config, logger: logger) { id in
       let (train, held) = population.clientData(id)
-      var s = settings
+      var s = training
       s.seed = o.seed &+ UInt64(id)
       return TrainingClient(model: model, trainData: train, testData: held, settings: s).asClient()
     }

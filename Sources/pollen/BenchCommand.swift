@@ -20,12 +20,12 @@ struct SimulateBench: AsyncParsableCommand {
   @Option(help: "Model size in float32 parameters.") var parameters = 10_000
   @Option var concurrency = SimulationConfig.defaultConcurrency
   @Flag(help: "Also send every tensor through the .npy codec.") var serialize = false
-  @Option(help: "Repetitions; the best is reported.") var repeat = 3
+  @Option(name: .customLong("repeat"), help: "Repetitions; the best is reported.") var repetitions = 3
 
   func run() async throws {
     _ = CLILogging.logger("pollen.bench")
     var best: SimulationBenchmark.Result?
-    for _ in 0..<max(repeat, 1) {
+    for _ in 0..<max(repetitions, 1) {
       let r = await SimulationBenchmark.run(
         clients: clients, fraction: fraction, rounds: rounds, parameters: parameters, concurrency: concurrency,
         serialize: serialize)

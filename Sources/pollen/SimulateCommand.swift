@@ -18,7 +18,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
   @Option(help: "Number of virtual clients.") var clients = 100
   @Option(help: "Number of rounds.") var rounds = 30
-  @Option(help: "Strategy name (fedavg, fedprox, fedadam, fedmedian, krum, …).") var strategy = "fedavg"
+  @Option(help: "Strategy: \(StrategyFactory.names.joined(separator: ", ")).") var strategy = "fedavg"
   @Option(name: .customLong("strategy-option"), help: "A strategy option as key=value (repeatable).")
   var strategyOptions: [String] = []
   @Option(help: "Fraction of clients that train each round.") var fractionFit = 0.1
@@ -65,8 +65,7 @@ struct SimulateCommand: AsyncParsableCommand {
   func run() async throws {
     let options = try options()
     let logger = CLILogging.logger("pollen.simulate")
-    var job = SimulationJob(options: options, logger: logger)
-    job.makeStrategy = StrategyChoice.make
+    let job = SimulationJob(options: options, logger: logger)
     let progress = ProgressReporter(totalRounds: options.rounds, live: !plain && ProgressReporter.isTerminal)
     let outcome = try await job.run { round, history in progress.update(round: round, history: history) }
     progress.finish()

@@ -15,13 +15,3 @@ enum StrategyOptionParser {
     return out
   }
 }
-
-/// Builds the strategy the CLI names on top of the common FedAvg settings.
-enum StrategyChoice {
-  @Sendable static func make(_ name: String, _ options: [String: String], _ base: FedAvg) throws -> any Strategy {
-    guard name.lowercased() == "fedavg", options.isEmpty else {
-      throw PollenError(.invalidArgument, "unknown strategy '\(name)' or options \(options); available: fedavg")
-    }
-    return base
-  }
-}
