@@ -118,6 +118,10 @@ def main():
     add("int16-empty-3d.npy", np.zeros((2, 0, 4), dtype=np.int16), note="empty 3-D")
     add("float32-12d.npy", np.arange(2 ** 12, dtype=np.float32).reshape((2,) * 12), note="12-D")
     add("float32-bigdim-empty.npy", np.zeros((10 ** 12, 0), dtype=np.float32), note="13-digit first axis")
+    # Shapes where numpy's growth padding (21 - digits of the first axis) changes the header size.
+    add("float32-36d.npy", np.full((1,) * 36, 3.5, dtype=np.float32), note="growth padding crosses 64")
+    add("int8-growth-empty.npy", np.zeros((0, 1, 1, 1, 1, 100, 10 ** 5, 10 ** 5, 10 ** 5), dtype=np.int8),
+        note="growth padding crosses 64")
     add("float32-wide.npy", np.arange(1000, dtype=np.float32), note="4-digit first axis")
     # Special floats.
     add("float32-special.npy", np.array([np.nan, np.inf, -np.inf, -0.0, 1e-45], dtype=np.float32),
@@ -158,11 +162,39 @@ def main():
         raw=hand_header("{'descr': '<u2', 'fortran_order': False, 'shape': (1,), }", b"\x07\x00garbage"),
         note="bytes after the data are ignored")
 
+    write_half_vectors()
     vectors.sort(key=lambda v: v["file"])
     with open(os.path.join(OUT, "vectors.json"), "w") as f:
         json.dump(vectors, f, indent=1, sort_keys=True)
         f.write("\n")
     print(f"wrote {len(vectors)} vectors to {os.path.normpath(OUT)}")
+
+
+def write_half_vectors():
+    """numpy's float16 conversions, for the Half tests (in Resources/half/):
+    to-float32.npy: float32 value of every float16 bit pattern 0...65535 (NaN payloads kept);
+    from-float32-in.npy / from-float32-out.npy: float32 inputs and the float16 bits numpy rounds
+    them to (ties, subnormals, overflow, NaN, and random values)."""
+    out = os.path.join(OUT, "..", "half")
+    os.makedirs(out, exist_ok=True)
+    bits = np.arange(65536, dtype=np.uint16)
+    np.save(os.path.join(out, "to-float32.npy"), bits.view(np.float16).astype(np.float32))
+    halves = bits.view(np.float16)
+    finite = halves[np.isfinite(halves)].astype(np.float32)
+    # Midpoints between neighbouring halves (ties) and points just beside them.
+    ordered = np.unique(finite.astype(np.float64))
+    mids = ((ordered[:-1] + ordered[1:]) / 2)[::37]
+    edge = [0.0, -0.0, 65504.0, 65519.99, 65520.0, 65536.0, 1e9, -1e9, 2.0 ** -24, 2.0 ** -25,
+            2.0 ** -25 * 1.0001, 2.0 ** -26, 2.0 ** -14, 2.0 ** -14 * (1 - 2.0 ** -11), 1e-10,
+            np.inf, -np.inf, np.nan, 1.0 / 3, 0.1, 2048.5, 2049.0, 2051.0, 4097.0]
+    rng = np.random.default_rng(12345)
+    rand = np.concatenate([rng.normal(0, 1, 500), rng.normal(0, 3000, 500), rng.uniform(-1e-5, 1e-5, 500)])
+    inputs = np.concatenate([np.array(edge), mids, np.nextafter(mids, np.inf), np.nextafter(mids, -np.inf),
+                             rand]).astype(np.float32)
+    np.save(os.path.join(out, "from-float32-in.npy"), inputs)
+    with np.errstate(over="ignore"):  # values beyond 65520 become inf, as intended
+        outputs = inputs.astype(np.float16)
+    np.save(os.path.join(out, "from-float32-out.npy"), outputs.view(np.uint16))
 
 
 def hand_header(text, data):

@@ -55,7 +55,9 @@ public struct ArrayClientAdapter<Wrapped: ArrayClient>: Client {
 
   public func fit(_ ins: FitIns) async throws -> FitRes {
     let r = try await wrapped.fit(parameters: ins.parameters.tensors, config: ins.config)
-    return FitRes(status: .ok, parameters: Parameters(tensors: r.parameters), numExamples: r.numExamples, metrics: r.metrics)
+    return FitRes(
+      status: .ok, parameters: Parameters(tensors: r.parameters), numExamples: r.numExamples,
+      metrics: r.metrics)
   }
 
   public func evaluate(_ ins: EvaluateIns) async throws -> EvaluateRes {

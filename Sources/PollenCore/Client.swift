@@ -12,11 +12,14 @@ public protocol Client: Sendable {
 
 extension Client {
   public func getProperties(_ ins: GetPropertiesIns) async throws -> GetPropertiesRes {
-    GetPropertiesRes(status: Status(code: .getPropertiesNotImplemented, message: "Client does not implement `get_properties`"))
+    GetPropertiesRes(
+      status: Status(
+        code: .getPropertiesNotImplemented, message: "Client does not implement `get_properties`"))
   }
   public func getParameters(_ ins: GetParametersIns) async throws -> GetParametersRes {
     GetParametersRes(
-      status: Status(code: .getParametersNotImplemented, message: "Client does not implement `get_parameters`"),
+      status: Status(
+        code: .getParametersNotImplemented, message: "Client does not implement `get_parameters`"),
       parameters: .empty)
   }
   public func fit(_ ins: FitIns) async throws -> FitRes {

@@ -123,7 +123,9 @@ private struct PythonLiteralParser {
       pos += 1
       return first
     }
-    guard current == UInt8(ascii: ",") else { throw error("expected ',' or ')' in a tuple") }
+    guard current == UInt8(ascii: ",") else {
+      throw error(atEnd ? "unexpected end of header" : "expected ',' or ')' in a tuple")
+    }
     pos += 1
     return .tuple([first] + (try parseSequence(closing: UInt8(ascii: ")"))))
   }
@@ -145,7 +147,8 @@ private struct PythonLiteralParser {
         pos += 1
         return items
       } else {
-        throw error("expected ',' or '\(Character(Unicode.Scalar(closing)))'")
+        throw error(
+          atEnd ? "unexpected end of header" : "expected ',' or '\(Character(Unicode.Scalar(closing)))'")
       }
     }
   }
@@ -160,7 +163,9 @@ private struct PythonLiteralParser {
       }
       let key = try parseValue()
       skipTrivia()
-      guard current == UInt8(ascii: ":") else { throw error("expected ':' after a dict key") }
+      guard current == UInt8(ascii: ":") else {
+        throw error(atEnd ? "unexpected end of header" : "expected ':' after a dict key")
+      }
       pos += 1
       let value = try parseValue()
       entries.append((key, value))
@@ -171,7 +176,7 @@ private struct PythonLiteralParser {
         pos += 1
         return .dict(entries)
       } else {
-        throw error("expected ',' or '}' in a dict")
+        throw error(atEnd ? "unexpected end of header" : "expected ',' or '}' in a dict")
       }
     }
   }
@@ -219,9 +224,10 @@ private struct PythonLiteralParser {
     }
     var token = String(decoding: source[start..<pos], as: UTF8.self)
     if allowLongSuffix, token.count > 1, token.last == "L" || token.last == "l" { token.removeLast() }
-    if let value = Self.integer(token) { return .int(value) }
-    if Self.isIntegerSyntax(token) { return .int(nil) }  // valid but larger than Int
-    if Double(token.filter { $0 != "_" }) != nil, !token.hasSuffix("_") {
+    if let value = PythonIntegerSyntax.value(token) { return .int(value) }
+    if PythonIntegerSyntax.isValid(token) { return .int(nil) }  // valid but larger than Int
+    let isFloat = !token.contains { $0 == "x" || $0 == "X" } && token.contains { ".eE".contains($0) }
+    if isFloat, Double(token.filter { $0 != "_" }) != nil, !token.hasSuffix("_") {
       return .float
     }
     pos = start
@@ -239,47 +245,6 @@ private struct PythonLiteralParser {
       pos = start
       throw error("unexpected name '\(name)' (only True, False and None are literals)")
     }
-  }
-
-  static func integer(_ token: String) -> Int? {
-    let (digits, radix) = splitRadix(token)
-    guard isDigitsWithSeparators(digits, radix: radix) else { return nil }
-    if radix == 10, digits.count > 1, digits.first == "0", digits.contains(where: { $0 != "0" && $0 != "_" })
-    {
-      return nil  // Python 3 forbids leading zeros
-    }
-    return Int(String(digits.filter { $0 != "_" }), radix: radix)
-  }
-
-  static func isIntegerSyntax(_ token: String) -> Bool {
-    let (digits, radix) = splitRadix(token)
-    return isDigitsWithSeparators(digits, radix: radix) && !(radix == 10 && digits.first == "0")
-  }
-
-  static func splitRadix(_ token: String) -> (Substring, Int) {
-    let lower = token.lowercased()
-    for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where lower.hasPrefix(prefix) {
-      var rest = Substring(token.dropFirst(2))
-      if rest.first == "_" { rest = rest.dropFirst() }
-      return (rest, radix)
-    }
-    return (Substring(token), 10)
-  }
-
-  /// Digits of `radix` with single `_` between digits, at least one digit.
-  static func isDigitsWithSeparators(_ s: Substring, radix: Int) -> Bool {
-    guard let first = s.first, let last = s.last, first != "_", last != "_" else { return false }
-    var previousUnderscore = false
-    for ch in s {
-      if ch == "_" {
-        if previousUnderscore { return false }
-        previousUnderscore = true
-      } else {
-        guard ch.isASCII, ch.hexDigitValue.map({ $0 < radix }) == true else { return false }
-        previousUnderscore = false
-      }
-    }
-    return true
   }
 }
 
