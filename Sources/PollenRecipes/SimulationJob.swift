@@ -75,6 +75,20 @@ public struct SimulationJob: Sendable {
     self.logger = logger
   }
 
+  /// Evaluates the global model on the server's test set: loss and `accuracy`.
+  static func centralEvaluation(model: Sequential, test: Dataset) -> EvaluateFunction {
+    { _, arrays, _ in
+      var m = model
+      do {
+        try m.setParameters(arrays)
+        let (loss, accuracy) = try m.evaluate(on: test, loss: .softmaxCrossEntropy)
+        return (loss, ["accuracy": .double(accuracy)])
+      } catch {
+        return nil
+      }
+    }
+  }
+
   /// Prepares the data and runs the simulation. `onRoundEnd` sees each round's history.
   public func run(onRoundEnd: (@Sendable (Int, History) -> Void)? = nil) async throws -> Outcome {
     let o = options
@@ -92,12 +106,7 @@ public struct SimulationJob: Sendable {
       fractionFit: o.fractionFit, fractionEvaluate: o.fractionEvaluate ?? o.fractionFit,
       minFitClients: min(sampleSize, 2), minEvaluateClients: min(evalSize, 2), minAvailableClients: min(o.clients, 2),
       initialParameters: Parameters(tensors: model.parameterArrays()),
-      evaluateFn: { _, arrays, _ in
-        var m = model
-        guard (try? m.setParameters(arrays)) != nil, let (loss, acc) = try? m.evaluate(on: test, loss: .softmaxCrossEntropy)
-        else { return nil }
-        return (loss, ["accuracy": .double(acc)])
-      },
+      evaluateFn: Self.centralEvaluation(model: model, test: test),
       onFitConfig: { round in
         [
           "server_round": .int(Int64(round)), "local_epochs": .int(Int64(o.localEpochs)),
