@@ -18,7 +18,8 @@ extension NDArray {
     case .uint8: return scalars(as: UInt8.self).map(Double.init)
     case .uint16: return scalars(as: UInt16.self).map(Double.init)
     case .uint32: return scalars(as: UInt32.self).map(Double.init)
-    case .uint64: return scalars(as: UInt64.self).map(Double.init)
+    // A closure, not `Double.init`: for UInt64 that resolves to `Double(bitPattern:)`.
+    case .uint64: return scalars(as: UInt64.self).map { Double($0) }
     case .bool: return scalars(as: Bool.self).map { $0 ? 1 : 0 }
     }
   }

@@ -1,0 +1,60 @@
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+extension NDArray {
+  /// Decodes an array from the `.npy` format, as `numpy.load(io.BytesIO(data), allow_pickle=False)`
+  /// reads it: Flower's `"numpy.ndarray"` tensor encoding.
+  ///
+  /// Reads versions 1.0, 2.0 and 3.0; little-, big- and native-endian descrs of every ``DType``;
+  /// C or Fortran order; 0-d and empty arrays. Bytes after the data are ignored, as numpy does.
+  ///
+  /// Ownership: when the payload is already little-endian C order and its address is aligned to
+  /// the item size, ``bytes`` is a slice of `data` sharing its storage (no copy); otherwise the
+  /// elements are converted into a new buffer. Bool bytes other than 0 and 1 read as `true`.
+  ///
+  /// - Throws: ``PollenError`` with code ``PollenError/Code-swift.struct/invalidTensor`` and the
+  ///   reason when `data` is not a valid `.npy` array of a supported dtype (object arrays, which
+  ///   need pickle, are always refused).
+  public init(npy data: Data) throws {
+    let header = try data.withUnsafeBytes { raw in try NPYHeader.parse(raw) }
+    let byteCount = try header.payloadByteCount(available: data.count - header.dataOffset)
+    let payload = header.dataOffset..<(header.dataOffset + byteCount)
+    let dtype = header.descr.dtype
+    let start = data.startIndex + payload.lowerBound
+    let slice = data[start..<(start + payload.count)]
+    let needsLayout = header.descr.bigEndian || (header.fortranOrder && header.shape.count > 1)
+    var bytes: Data
+    if needsLayout {
+      bytes = Data(count: payload.count)
+      bytes.withUnsafeMutableBytes { out in
+        slice.withUnsafeBytes { source in
+          NPYLayout.copy(
+            from: source, to: out, itemSize: dtype.itemSize, shape: header.shape,
+            fortranOrder: header.fortranOrder, byteSwap: header.descr.bigEndian)
+        }
+      }
+    } else {
+      let aligned = slice.withUnsafeBytes { Int(bitPattern: $0.baseAddress) % dtype.itemSize == 0 }
+      bytes = aligned ? slice : slice.withUnsafeBytes { Data($0) }
+    }
+    if dtype == .bool, bytes.contains(where: { $0 > 1 }) {
+      // Swift's Bool must be 0 or 1; numpy reads any nonzero byte as True.
+      bytes = Data(bytes.map { $0 == 0 ? 0 : 1 })
+    }
+    try self.init(dtype: dtype, shape: header.shape, bytes: bytes)
+  }
+
+  /// Encodes the array in the `.npy` format, byte for byte as
+  /// `numpy.save(buffer, array, allow_pickle=False)` writes it: version 1.0 (2.0 if the header
+  /// would not fit in 64 KiB), C order, little-endian, data aligned to 64 bytes.
+  public func npy() -> Data {
+    let header = NPYHeader.encode(dtype: dtype, shape: shape)
+    var out = Data(capacity: header.count + bytes.count)
+    out.append(contentsOf: header)
+    out.append(bytes)
+    return out
+  }
+}

@@ -1,0 +1,110 @@
+import Logging
+import PollenCore
+
+extension Server {
+  /// One client's outcome in a round.
+  enum Outcome<Res: Sendable>: Sendable {
+    case success(any ClientProxy, Res)
+    case failure(ClientFailure)
+  }
+
+  /// Configures, runs and aggregates one fit round; `nil` when no clients were selected.
+  mutating func fitRound(_ round: Int, history: inout History) async -> (Parameters?, Metrics)? {
+    let instructions = await strategy.configureFit(serverRound: round, parameters: parameters, clientManager: clientManager)
+    guard !instructions.isEmpty else {
+      logger.info("configure_fit: no clients selected, cancel")
+      return nil
+    }
+    let numAvailable = await clientManager.numAvailable()
+    logger.info("configure_fit: strategy sampled \(instructions.count) clients (out of \(numAvailable))")
+    let validator = config.validateUpdates ? UpdateValidator(reference: parameters) : nil
+    var results: [FitResult] = []
+    var failures: [ClientFailure] = []
+    let timeout = config.roundTimeout
+    await withTaskGroup(of: Outcome<FitRes>.self) { group in
+      for (client, ins) in instructions {
+        group.addTask {
+          do {
+            let res = try await withTimeout(timeout) { try await client.fit(ins, timeout: timeout) }
+            guard res.status.code == .ok else {
+              return .failure(ClientFailure(cid: client.cid, error: PollenError(.clientFailed, "status \(res.status.code): \(res.status.message)")))
+            }
+            if let validator { try validator.validate(res.parameters) }
+            return .success(client, res)
+          } catch {
+            return .failure(ClientFailure(cid: client.cid, error: Self.pollenError(error)))
+          }
+        }
+      }
+      // Consume results as they arrive; a strategy that folds them in lets their tensors go.
+      for await outcome in group {
+        switch outcome {
+        case .success(let client, var res):
+          if strategy.accumulateFit(serverRound: round, result: (client, res)) { res.parameters = .empty }
+          results.append((client, res))
+        case .failure(let failure):
+          failures.append(failure)
+        }
+      }
+    }
+    record(failures, round: round, phase: "fit", into: &history)
+    logger.info("aggregate_fit: received \(results.count) results and \(failures.count) failures")
+    let (aggregated, metrics) = strategy.aggregateFit(serverRound: round, results: results, failures: failures)
+    return (aggregated, metrics)
+  }
+
+  /// Configures, runs and aggregates one federated-evaluation round; `nil` when skipped.
+  mutating func evaluateRound(_ round: Int, history: inout History) async -> (Double?, Metrics)? {
+    let instructions = await strategy.configureEvaluate(
+      serverRound: round, parameters: parameters, clientManager: clientManager)
+    guard !instructions.isEmpty else {
+      logger.info("configure_evaluate: no clients selected, skipping evaluation")
+      return nil
+    }
+    let numAvailable = await clientManager.numAvailable()
+    logger.info("configure_evaluate: strategy sampled \(instructions.count) clients (out of \(numAvailable))")
+    var results: [EvaluateResult] = []
+    var failures: [ClientFailure] = []
+    let timeout = config.roundTimeout
+    await withTaskGroup(of: Outcome<EvaluateRes>.self) { group in
+      for (client, ins) in instructions {
+        group.addTask {
+          do {
+            let res = try await withTimeout(timeout) { try await client.evaluate(ins, timeout: timeout) }
+            guard res.status.code == .ok else {
+              return .failure(ClientFailure(cid: client.cid, error: PollenError(.clientFailed, "status \(res.status.code): \(res.status.message)")))
+            }
+            guard res.loss.isFinite else {
+              return .failure(ClientFailure(cid: client.cid, error: PollenError(.nonFinite, "evaluate loss is \(res.loss)")))
+            }
+            return .success(client, res)
+          } catch {
+            return .failure(ClientFailure(cid: client.cid, error: Self.pollenError(error)))
+          }
+        }
+      }
+      for await outcome in group {
+        switch outcome {
+        case .success(let client, let res): results.append((client, res))
+        case .failure(let failure): failures.append(failure)
+        }
+      }
+    }
+    record(failures, round: round, phase: "evaluate", into: &history)
+    logger.info("aggregate_evaluate: received \(results.count) results and \(failures.count) failures")
+    return strategy.aggregateEvaluate(serverRound: round, results: results, failures: failures)
+  }
+
+  private func record(_ failures: [ClientFailure], round: Int, phase: String, into history: inout History) {
+    for f in failures {
+      logger.warning("round \(round) \(phase): client \(f.cid) failed: \(f.error)")
+      history.failures.append((round, f.cid, "\(phase): \(f.error)"))
+    }
+  }
+
+  static func pollenError(_ error: any Error) -> PollenError {
+    if let e = error as? PollenError { return e }
+    if error is CancellationError { return PollenError(.timeout, "call cancelled") }
+    return PollenError(.clientFailed, "\(error)")
+  }
+}

@@ -1,0 +1,170 @@
+import Logging
+import PollenCore
+
+/// A centralised evaluation function: `(round, parameters, config) -> (loss, metrics)?`.
+public typealias EvaluateFunction = @Sendable (Int, [NDArray], Config) async -> (loss: Double, metrics: Metrics)?
+/// Produces the config of a round's instructions from the round number.
+public typealias RoundConfigFunction = @Sendable (Int) -> Config
+/// Aggregates clients' metrics, given as `(numExamples, metrics)` pairs.
+public typealias MetricsAggregationFunction = @Sendable ([(numExamples: Int, metrics: Metrics)]) -> Metrics
+
+/// Federated Averaging (McMahan et al. 2017), with Flower 1.41's options and defaults.
+///
+/// The new global model is the average of the clients' models weighted by their example counts.
+/// Results are folded in as they arrive (``accumulateFit(serverRound:result:)``), so memory stays
+/// one model however many clients report.
+public struct FedAvg: Strategy {
+  /// Fraction of available clients sampled for training.
+  public var fractionFit: Double = 1.0
+  /// Fraction of available clients sampled for evaluation; 0 disables federated evaluation.
+  public var fractionEvaluate: Double = 1.0
+  /// Minimum number of clients sampled for training.
+  public var minFitClients: Int = 2
+  /// Minimum number of clients sampled for evaluation.
+  public var minEvaluateClients: Int = 2
+  /// Minimum number of connected clients before a round starts.
+  public var minAvailableClients: Int = 2
+  /// Centralised evaluation of the global model on the server.
+  public var evaluateFn: EvaluateFunction?
+  /// Config for each round's `FitIns`.
+  public var onFitConfig: RoundConfigFunction?
+  /// Config for each round's `EvaluateIns`.
+  public var onEvaluateConfig: RoundConfigFunction?
+  /// Aggregate when some clients failed (otherwise a round with failures keeps the old model).
+  public var acceptFailures: Bool = true
+  /// The initial global parameters; `nil` asks one client.
+  public var initialParameters: Parameters?
+  /// Aggregates the clients' fit metrics.
+  public var fitMetricsAggregation: MetricsAggregationFunction?
+  /// Aggregates the clients' evaluate metrics.
+  public var evaluateMetricsAggregation: MetricsAggregationFunction?
+
+  private var running = WeightedSum()
+  private var runningRound = -1
+  private var warnedFit = false
+  private var warnedEvaluate = false
+  private let logger = Logger(label: "pollen.fedavg")
+
+  public init(
+    fractionFit: Double = 1.0, fractionEvaluate: Double = 1.0, minFitClients: Int = 2,
+    minEvaluateClients: Int = 2, minAvailableClients: Int = 2, evaluateFn: EvaluateFunction? = nil,
+    onFitConfig: RoundConfigFunction? = nil, onEvaluateConfig: RoundConfigFunction? = nil,
+    acceptFailures: Bool = true, initialParameters: Parameters? = nil,
+    fitMetricsAggregation: MetricsAggregationFunction? = nil,
+    evaluateMetricsAggregation: MetricsAggregationFunction? = nil
+  ) {
+    self.fractionFit = fractionFit
+    self.fractionEvaluate = fractionEvaluate
+    self.minFitClients = minFitClients
+    self.minEvaluateClients = minEvaluateClients
+    self.minAvailableClients = minAvailableClients
+    self.evaluateFn = evaluateFn
+    self.onFitConfig = onFitConfig
+    self.onEvaluateConfig = onEvaluateConfig
+    self.acceptFailures = acceptFailures
+    self.initialParameters = initialParameters
+    self.fitMetricsAggregation = fitMetricsAggregation
+    self.evaluateMetricsAggregation = evaluateMetricsAggregation
+  }
+
+  /// Flower's `num_fit_clients`: `(max(Int(available × fractionFit), minFitClients), minAvailableClients)`.
+  public func numFitClients(available: Int) -> (sampleSize: Int, minAvailable: Int) {
+    (max(Int(Double(available) * fractionFit), minFitClients), minAvailableClients)
+  }
+
+  /// Flower's `num_evaluation_clients`.
+  public func numEvaluationClients(available: Int) -> (sampleSize: Int, minAvailable: Int) {
+    (max(Int(Double(available) * fractionEvaluate), minEvaluateClients), minAvailableClients)
+  }
+
+  public mutating func initializeParameters(clientManager: any ClientManager) async -> Parameters? {
+    let p = initialParameters
+    initialParameters = nil  // Free the memory, as Flower does.
+    return p
+  }
+
+  public mutating func configureFit(serverRound: Int, parameters: Parameters, clientManager: any ClientManager)
+    async -> [FitInstruction]
+  {
+    let ins = FitIns(parameters: parameters, config: onFitConfig?(serverRound) ?? [:])
+    let (size, minimum) = numFitClients(available: await clientManager.numAvailable())
+    return await clientManager.sample(numClients: size, minNumClients: minimum, criterion: nil).map { ($0, ins) }
+  }
+
+  public mutating func configureEvaluate(
+    serverRound: Int, parameters: Parameters, clientManager: any ClientManager
+  ) async -> [EvaluateInstruction] {
+    guard fractionEvaluate > 0 else { return [] }
+    let ins = EvaluateIns(parameters: parameters, config: onEvaluateConfig?(serverRound) ?? [:])
+    let (size, minimum) = numEvaluationClients(available: await clientManager.numAvailable())
+    return await clientManager.sample(numClients: size, minNumClients: minimum, criterion: nil).map { ($0, ins) }
+  }
+
+  public mutating func accumulateFit(serverRound: Int, result: FitResult) -> Bool {
+    if runningRound != serverRound {
+      running = WeightedSum()
+      runningRound = serverRound
+    }
+    running.add(result.res.parameters.tensors, weight: Double(result.res.numExamples))
+    return true
+  }
+
+  public mutating func aggregateFit(serverRound: Int, results: [FitResult], failures: [ClientFailure])
+    -> (parameters: Parameters?, metrics: Metrics)
+  {
+    var sum = runningRound == serverRound ? running : WeightedSum()
+    running = WeightedSum()
+    runningRound = -1
+    guard !results.isEmpty, acceptFailures || failures.isEmpty else { return (nil, [:]) }
+    // Results the server did not hand over incrementally still carry their tensors.
+    for r in results where !r.res.parameters.tensors.isEmpty {
+      sum.add(r.res.parameters.tensors, weight: Double(r.res.numExamples))
+    }
+    guard sum.count > 0 else { return (nil, [:]) }
+    var metrics: Metrics = [:]
+    if let fitMetricsAggregation {
+      metrics = fitMetricsAggregation(results.map { ($0.res.numExamples, $0.res.metrics) })
+    } else if serverRound == 1 && !warnedFit {
+      warnedFit = true
+      logger.warning("No fit_metrics_aggregation_fn provided")
+    }
+    return (Parameters(tensors: sum.average()), metrics)
+  }
+
+  public mutating func aggregateEvaluate(serverRound: Int, results: [EvaluateResult], failures: [ClientFailure])
+    -> (loss: Double?, metrics: Metrics)
+  {
+    guard !results.isEmpty, acceptFailures || failures.isEmpty else { return (nil, [:]) }
+    let loss = Aggregation.weightedLossAverage(results.map { ($0.res.numExamples, $0.res.loss) })
+    var metrics: Metrics = [:]
+    if let evaluateMetricsAggregation {
+      metrics = evaluateMetricsAggregation(results.map { ($0.res.numExamples, $0.res.metrics) })
+    } else if serverRound == 1 && !warnedEvaluate {
+      warnedEvaluate = true
+      logger.warning("No evaluate_metrics_aggregation_fn provided")
+    }
+    return (loss, metrics)
+  }
+
+  public mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (loss: Double, metrics: Metrics)? {
+    guard let evaluateFn else { return nil }
+    return await evaluateFn(serverRound, parameters.tensors, [:])
+  }
+}
+
+extension Aggregation {
+  /// Weighted average of a numeric metric over clients: Σ nᵢ·mᵢ / Σ nᵢ (clients without it are
+  /// skipped). The usual `evaluate_metrics_aggregation_fn` for accuracy.
+  public static func weightedMetricAverage(_ name: String) -> MetricsAggregationFunction {
+    { pairs in
+      var num = 0.0
+      var den = 0.0
+      for (n, m) in pairs {
+        guard let v = m[name]?.doubleValue else { continue }
+        num += Double(n) * v
+        den += Double(n)
+      }
+      return den > 0 ? [name: .double(num / den)] : [:]
+    }
+  }
+}

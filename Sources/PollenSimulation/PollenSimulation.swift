@@ -1,1 +1,0 @@
-// PollenSimulation — see DESIGN.md.

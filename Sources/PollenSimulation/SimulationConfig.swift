@@ -1,0 +1,47 @@
+/// How a simulation runs its virtual clients.
+public struct SimulationConfig: Sendable {
+  /// The number of virtual clients (they are created only when sampled).
+  public var numClients: Int
+  /// How many resource units run at once (default: the number of cores).
+  public var concurrency: Int
+  /// The resource units one client call occupies (Flower's `client_resources`), 1…concurrency.
+  public var clientResourceWeight: Int
+  /// Seeds sampling and dropout.
+  public var seed: UInt64
+  /// Encode and decode every tensor through the `.npy` wire codec, to measure its cost.
+  public var serializeMessages: Bool
+  /// Probability that a client call fails as if the client dropped out (0 = never).
+  public var dropoutProbability: Double
+
+  public init(
+    numClients: Int, concurrency: Int = SimulationConfig.defaultConcurrency, clientResourceWeight: Int = 1,
+    seed: UInt64 = 0, serializeMessages: Bool = false, dropoutProbability: Double = 0
+  ) {
+    self.numClients = numClients
+    self.concurrency = max(1, concurrency)
+    self.clientResourceWeight = min(max(1, clientResourceWeight), max(1, concurrency))
+    self.seed = seed
+    self.serializeMessages = serializeMessages
+    self.dropoutProbability = dropoutProbability
+  }
+
+  /// The number of active processors.
+  public static var defaultConcurrency: Int { ProcessorCount.active }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The machine's processor count, without Foundation.
+enum ProcessorCount {
+  static var active: Int {
+    #if canImport(Glibc) || canImport(Darwin)
+      return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    #else
+      return 1
+    #endif
+  }
+}

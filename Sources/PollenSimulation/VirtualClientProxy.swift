@@ -1,0 +1,88 @@
+import PollenCore
+import Synchronization
+
+/// Shared machinery of a simulation's proxies: the client factory, the concurrency limit,
+/// optional wire serialisation and dropout.
+final class VirtualClientEngine: Sendable {
+  let factory: ClientFactory
+  let limiter: ConcurrencyLimiter
+  let config: SimulationConfig
+  private let calls = Atomic<UInt64>(0)
+
+  init(factory: @escaping ClientFactory, config: SimulationConfig) {
+    self.factory = factory
+    self.config = config
+    self.limiter = ConcurrencyLimiter(capacity: config.concurrency)
+  }
+
+  /// Runs one call of client `id`: waits for a slot, maybe drops out, creates the client, and
+  /// serialises the parameters both ways when asked to.
+  func call<R: Sendable>(
+    _ id: Int, _ what: String, _ body: @escaping @Sendable (any Client) async throws -> R
+  ) async throws -> R {
+    let n = calls.wrappingAdd(1, ordering: .relaxed).newValue
+    if config.dropoutProbability > 0 {
+      var rng = SeededRandom.derived(seed: config.seed, stream: n &* 0x9E37_79B9 &+ UInt64(id))
+      if rng.nextUnit() < config.dropoutProbability {
+        throw PollenError(.disconnected, "client \(id) dropped out during \(what) (simulated)")
+      }
+    }
+    return try await limiter.withUnits(config.clientResourceWeight) {
+      try await body(try await self.factory(id))
+    }
+  }
+
+  /// Parameters as they would arrive after a trip through the wire codec.
+  func wire(_ p: Parameters) throws -> Parameters {
+    guard config.serializeMessages else { return p }
+    return Parameters(tensors: try p.tensors.map { try NDArray(npy: $0.npy()) }, tensorType: p.tensorType)
+  }
+}
+
+/// A ``ClientProxy`` for virtual client `id`: the client is created for each call and dropped
+/// after it, so idle clients cost nothing.
+public final class VirtualClientProxy: ClientProxy {
+  public let id: Int
+  public let cid: String
+  let engine: VirtualClientEngine
+
+  init(id: Int, engine: VirtualClientEngine) {
+    self.id = id
+    self.cid = String(id)
+    self.engine = engine
+  }
+
+  public func getProperties(_ ins: GetPropertiesIns, timeout: Duration?) async throws -> GetPropertiesRes {
+    try await engine.call(id, "get_properties") { try await $0.getProperties(ins) }
+  }
+
+  public func getParameters(_ ins: GetParametersIns, timeout: Duration?) async throws -> GetParametersRes {
+    try await engine.call(id, "get_parameters") { [engine] in
+      var res = try await $0.getParameters(ins)
+      res.parameters = try engine.wire(res.parameters)
+      return res
+    }
+  }
+
+  public func fit(_ ins: FitIns, timeout: Duration?) async throws -> FitRes {
+    try await engine.call(id, "fit") { [engine] client in
+      var ins = ins
+      ins.parameters = try engine.wire(ins.parameters)
+      var res = try await client.fit(ins)
+      res.parameters = try engine.wire(res.parameters)
+      return res
+    }
+  }
+
+  public func evaluate(_ ins: EvaluateIns, timeout: Duration?) async throws -> EvaluateRes {
+    try await engine.call(id, "evaluate") { [engine] client in
+      var ins = ins
+      ins.parameters = try engine.wire(ins.parameters)
+      return try await client.evaluate(ins)
+    }
+  }
+
+  public func reconnect(_ ins: ReconnectIns, timeout: Duration?) async throws -> DisconnectRes {
+    DisconnectRes(reason: .reconnect)
+  }
+}

@@ -1,1 +1,0 @@
-// PollenTesting — see DESIGN.md.
