@@ -1,1 +1,0 @@
-// PollenNN — see DESIGN.md.
