@@ -5,6 +5,6 @@ struct PollenCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "pollen",
     abstract: "Pollen: federated learning in Swift that speaks Flower's protocol.",
-    subcommands: []
+    subcommands: [ServerCommand.self, ClientCommand.self]
   )
 }

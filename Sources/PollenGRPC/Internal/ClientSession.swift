@@ -36,10 +36,10 @@ struct ClientSession: Sendable {
         options.maxRequestMessageBytes = config.maxMessageSize
         options.maxResponseMessageBytes = config.maxMessageSize
         try await service.join(
+          options: options,
           requestProducer: { writer in
             for await message in outbox { try await writer.write(message) }
           },
-          options: options,
           onResponse: { response in
             defer { outboxIn.finish() }
             let outcome = await answer(response.messages, outbox: outboxIn)
@@ -64,8 +64,9 @@ struct ClientSession: Sendable {
     outbox: AsyncStream<Flwr_Proto_ClientMessage>.Continuation
   ) async -> Outcome {
     var exchanges = 0
+    var iterator = messages.makeAsyncIterator()
     do {
-      for try await message in messages {
+      while let message = try await iterator.next() {
         let instruction: Instruction
         do {
           instruction = try Instruction(proto: message)
@@ -85,7 +86,12 @@ struct ClientSession: Sendable {
         }
         outbox.yield(Flwr_Proto_ClientMessage(dispatch.reply))
         exchanges += 1
-        if case .disconnect(let after) = dispatch.next { return .disconnect(reconnectAfter: after) }
+        if case .disconnect(let after) = dispatch.next {
+          // Half-close, then give the reply a moment to leave before the call is torn down.
+          outbox.finish()
+          await Self.waitForEnd(of: iterator, within: .seconds(2))
+          return .disconnect(reconnectAfter: after)
+        }
       }
       return .failed(PollenError(.disconnected, "server \(address) closed the stream"), exchanges: exchanges)
     } catch {
@@ -93,11 +99,21 @@ struct ClientSession: Sendable {
     }
   }
 
+  /// Reads until the server ends the stream, for at most `limit`.
+  private static func waitForEnd(
+    of iterator: RPCAsyncSequence<Flwr_Proto_ServerMessage, any Error>.AsyncIterator, within limit: Duration
+  ) async {
+    let box = IteratorBox(iterator)
+    _ = try? await withTimeout(limit) {
+      while try await box.iterator.next() != nil {}
+    }
+  }
+
   private func makeTransport() throws -> HTTP2ClientTransport.Posix {
     let target: any ResolvableTarget =
       switch address.kind {
-      case .ipv4: .ipv4(host: address.host, port: address.port)
-      case .ipv6: .ipv6(host: address.host, port: address.port)
+      case .ipv4: .ipv4(address: address.host, port: address.port)
+      case .ipv6: .ipv6(address: address.host, port: address.port)
       case .dns: .dns(host: address.host, port: address.port)
       }
     let security: HTTP2ClientTransport.Posix.TransportSecurity =
@@ -114,6 +130,12 @@ struct ClientSession: Sendable {
         transport.http2.targetWindowSize = max(config.targetWindowSize, 65_535)
       })
   }
+}
+
+/// Hands an iterator to the one child task that reads it while its owner waits.
+private final class IteratorBox: @unchecked Sendable {
+  var iterator: RPCAsyncSequence<Flwr_Proto_ServerMessage, any Error>.AsyncIterator
+  init(_ iterator: RPCAsyncSequence<Flwr_Proto_ServerMessage, any Error>.AsyncIterator) { self.iterator = iterator }
 }
 
 extension Instruction {
