@@ -113,10 +113,10 @@ import Testing
       let proxy = try await onlyClient(manager)
       let clock = ContinuousClock()
       let start = clock.now
-      async let call: FitRes = proxy.fit(FitIns(parameters: model), timeout: nil)
+      let call = Task { try await proxy.fit(FitIns(parameters: model), timeout: nil) }
       try await Task.sleep(for: .milliseconds(300))
       clientTask.cancel()  // the client process goes away while the server waits for fit_res
-      let error = await #expect(throws: PollenError.self) { _ = try await call }
+      let error = await #expect(throws: PollenError.self) { _ = try await call.value }
       #expect(error?.code == .disconnected)
       #expect(clock.now - start < .seconds(5))
       #expect(await eventually { await manager.numAvailable() == 0 })

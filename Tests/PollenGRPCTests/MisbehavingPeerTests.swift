@@ -15,13 +15,12 @@ import Testing
   /// Runs `peer` against a server, sends it `fit_ins` and returns the call's error and the
   /// stream's final status; then checks that a well-behaved client still gets served.
   func fitAgainst(
-    _ answer: @escaping @Sendable (Flwr_Proto_ServerMessage) -> [UInt8]?, first: [UInt8]? = nil,
-    expectUnregistered: Bool
-  ) async throws -> (PollenError?, Status) {
+    _ answer: @escaping @Sendable (Flwr_Proto_ServerMessage) -> [UInt8]?, expectUnregistered: Bool
+  ) async throws -> (PollenError?, GRPCCore.Status) {
     let model = model
     return try await withLoopbackServer { manager, port in
-      try await withThrowingTaskGroup(of: Status?.self) { group in
-        group.addTask { try await rawJoin(port: port, answer: answer, first: first) }
+      try await withThrowingTaskGroup(of: GRPCCore.Status?.self) { group in
+        group.addTask { try await rawJoin(port: port, answer: answer) }
         let proxy = try await onlyClient(manager)
         var failure: PollenError?
         do {
@@ -79,10 +78,25 @@ import Testing
   }
 
   @Test func anUnsolicitedMessageEndsTheStream() async throws {
-    let hello = bytes(.fit(FitRes(parameters: .empty, numExamples: 1)))
-    let (error, status) = try await fitAgainst({ _ in nil }, first: hello, expectUnregistered: true)
-    #expect(error != nil)
-    #expect(status.code == .failedPrecondition)
+    let model = model
+    try await withLoopbackServer { manager, port in
+      let hello = bytes(.fit(FitRes(parameters: .empty, numExamples: 1)))
+      let status = try await rawJoin(port: port, answer: { _ in nil }, first: hello)
+      #expect(status.code == .failedPrecondition)
+      #expect(await eventually { await manager.numAvailable() == 0 })
+      // The server still serves a well-behaved client.
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask {
+          let client = ScriptedClient(fit: .addDelta(1, numExamples: 1))
+          try await FlowerGRPCClient.run(server: "127.0.0.1:\(port)", client: client, config: .test)
+        }
+        let good = try await onlyClient(manager)
+        let res = try await good.fit(FitIns(parameters: model), timeout: .seconds(10))
+        #expect(res.parameters.tensors == [NDArray([Float(2), 3, 4])])
+        _ = try await good.reconnect(ReconnectIns(), timeout: .seconds(5))
+        try await group.waitForAll()
+      }
+    }
   }
 
   @Test func clientRetriesUntilALateServerStarts() async throws {

@@ -64,8 +64,8 @@ struct RawBytesSerializer: MessageSerializer {
 /// the stream with.
 func rawJoin(
   port: Int, answer: @escaping @Sendable (Flwr_Proto_ServerMessage) -> [UInt8]?, first: [UInt8]? = nil
-) async throws -> Status {
-  let transport = try HTTP2ClientTransport.Posix(target: .ipv4(host: "127.0.0.1", port: port), transportSecurity: .plaintext)
+) async throws -> GRPCCore.Status {
+  let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
   return try await withGRPCClient(transport: transport) { grpc in
     let (outbox, outboxIn) = AsyncStream<[UInt8]>.makeStream()
     if let first { outboxIn.yield(first) }
@@ -82,9 +82,9 @@ func rawJoin(
         for try await message in response.messages {
           if let bytes = answer(message) { outboxIn.yield(bytes) }
         }
-        return Status(code: .ok, message: "")
+        return GRPCCore.Status(code: .ok, message: "")
       } catch let error as RPCError {
-        return Status(code: Status.Code(error.code), message: error.message)
+        return GRPCCore.Status(code: GRPCCore.Status.Code(error.code), message: error.message)
       }
     }
   }
