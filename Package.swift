@@ -12,6 +12,7 @@ let package = Package(
     .library(name: "PollenSimulation", targets: ["PollenSimulation"]),
     .library(name: "PollenData", targets: ["PollenData"]),
     .library(name: "PollenNN", targets: ["PollenNN"]),
+    .library(name: "PollenRecipes", targets: ["PollenRecipes"]),
     .executable(name: "pollen", targets: ["pollen"]),
   ],
   dependencies: [
@@ -58,6 +59,13 @@ let package = Package(
     ),
     .target(name: "PollenNN", dependencies: ["PollenCore", "PollenData"]),
     .target(
+      name: "PollenRecipes",
+      dependencies: [
+        "PollenCore", "PollenServer", "PollenSimulation", "PollenData", "PollenNN",
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .target(
       name: "PollenTesting",
       dependencies: ["PollenCore", "PollenServer", "PollenClient"]
     ),
@@ -65,7 +73,7 @@ let package = Package(
       name: "pollen",
       dependencies: [
         "PollenCore", "PollenServer", "PollenClient", "PollenGRPC", "PollenSimulation",
-        "PollenData", "PollenNN",
+        "PollenData", "PollenNN", "PollenRecipes",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -81,6 +89,7 @@ let package = Package(
     .testTarget(name: "PollenSimulationTests", dependencies: ["PollenSimulation", "PollenTesting"]),
     .testTarget(name: "PollenDataTests", dependencies: ["PollenData"]),
     .testTarget(name: "PollenNNTests", dependencies: ["PollenNN"]),
+    .testTarget(name: "PollenRecipesTests", dependencies: ["PollenRecipes"]),
     .testTarget(name: "InteropTests", dependencies: ["PollenCore"]),
   ],
   swiftLanguageModes: [.v6]

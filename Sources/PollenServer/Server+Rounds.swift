@@ -21,29 +21,23 @@ extension Server {
     var results: [FitResult] = []
     var failures: [ClientFailure] = []
     let timeout = config.roundTimeout
-    await withTaskGroup(of: Outcome<FitRes>.self) { group in
-      for (client, ins) in instructions {
+    var reorder = ReorderBuffer<Outcome<FitRes>>(enabled: config.deterministicOrder)
+    await withTaskGroup(of: (Int, Outcome<FitRes>).self) { group in
+      for (index, (client, ins)) in instructions.enumerated() {
         group.addTask {
-          do {
-            let res = try await withTimeout(timeout) { try await client.fit(ins, timeout: timeout) }
-            guard res.status.code == .ok else {
-              return .failure(ClientFailure(cid: client.cid, error: PollenError(.clientFailed, "status \(res.status.code): \(res.status.message)")))
-            }
-            if let validator { try validator.validate(res.parameters) }
-            return .success(client, res)
-          } catch {
-            return .failure(ClientFailure(cid: client.cid, error: Self.pollenError(error)))
-          }
+          (index, await Self.fitOne(client, ins, timeout: timeout, validator: validator))
         }
       }
       // Consume results as they arrive; a strategy that folds them in lets their tensors go.
-      for await outcome in group {
-        switch outcome {
-        case .success(let client, var res):
-          if strategy.accumulateFit(serverRound: round, result: (client, res)) { res.parameters = .empty }
-          results.append((client, res))
-        case .failure(let failure):
-          failures.append(failure)
+      for await (index, outcome) in group {
+        for ready in reorder.push(index, outcome) {
+          switch ready {
+          case .success(let client, var res):
+            if strategy.accumulateFit(serverRound: round, result: (client, res)) { res.parameters = .empty }
+            results.append((client, res))
+          case .failure(let failure):
+            failures.append(failure)
+          }
         }
       }
     }
@@ -51,6 +45,22 @@ extension Server {
     logger.info("aggregate_fit: received \(results.count) results and \(failures.count) failures")
     let (aggregated, metrics) = strategy.aggregateFit(serverRound: round, results: results, failures: failures)
     return (aggregated, metrics)
+  }
+
+  private static func fitOne(
+    _ client: any ClientProxy, _ ins: FitIns, timeout: Duration?, validator: UpdateValidator?
+  ) async -> Outcome<FitRes> {
+    do {
+      let res = try await withTimeout(timeout) { try await client.fit(ins, timeout: timeout) }
+      guard res.status.code == .ok else {
+        return .failure(
+          ClientFailure(cid: client.cid, error: PollenError(.clientFailed, "status \(res.status.code): \(res.status.message)")))
+      }
+      if let validator { try validator.validate(res.parameters) }
+      return .success(client, res)
+    } catch {
+      return .failure(ClientFailure(cid: client.cid, error: Self.pollenError(error)))
+    }
   }
 
   /// Configures, runs and aggregates one federated-evaluation round; `nil` when skipped.
@@ -66,27 +76,33 @@ extension Server {
     var results: [EvaluateResult] = []
     var failures: [ClientFailure] = []
     let timeout = config.roundTimeout
-    await withTaskGroup(of: Outcome<EvaluateRes>.self) { group in
-      for (client, ins) in instructions {
+    var reorder = ReorderBuffer<Outcome<EvaluateRes>>(enabled: config.deterministicOrder)
+    await withTaskGroup(of: (Int, Outcome<EvaluateRes>).self) { group in
+      for (index, (client, ins)) in instructions.enumerated() {
         group.addTask {
           do {
             let res = try await withTimeout(timeout) { try await client.evaluate(ins, timeout: timeout) }
             guard res.status.code == .ok else {
-              return .failure(ClientFailure(cid: client.cid, error: PollenError(.clientFailed, "status \(res.status.code): \(res.status.message)")))
+              return (
+                index,
+                .failure(ClientFailure(cid: client.cid, error: PollenError(.clientFailed, "status \(res.status.code): \(res.status.message)")))
+              )
             }
             guard res.loss.isFinite else {
-              return .failure(ClientFailure(cid: client.cid, error: PollenError(.nonFinite, "evaluate loss is \(res.loss)")))
+              return (index, .failure(ClientFailure(cid: client.cid, error: PollenError(.nonFinite, "evaluate loss is \(res.loss)"))))
             }
-            return .success(client, res)
+            return (index, .success(client, res))
           } catch {
-            return .failure(ClientFailure(cid: client.cid, error: Self.pollenError(error)))
+            return (index, .failure(ClientFailure(cid: client.cid, error: Self.pollenError(error))))
           }
         }
       }
-      for await outcome in group {
-        switch outcome {
-        case .success(let client, let res): results.append((client, res))
-        case .failure(let failure): failures.append(failure)
+      for await (index, outcome) in group {
+        for ready in reorder.push(index, outcome) {
+          switch ready {
+          case .success(let client, let res): results.append((client, res))
+          case .failure(let failure): failures.append(failure)
+          }
         }
       }
     }

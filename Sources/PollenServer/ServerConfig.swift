@@ -8,11 +8,20 @@ public struct ServerConfig: Sendable, Hashable {
   /// Reject fit results whose tensors differ from the global model in count, shape or dtype,
   /// or that contain NaN or infinity. Turn off only for strategies that expect other shapes.
   public var validateUpdates: Bool
+  /// Hand results to the strategy in instruction order rather than arrival order, so that
+  /// floating-point sums (and so the whole run) are identical for a seed. Results that arrive
+  /// early wait in a reorder buffer, which costs memory when an early client is slow; simulations
+  /// turn it on, network servers leave it off.
+  public var deterministicOrder: Bool
 
-  public init(numRounds: Int = 1, roundTimeout: Duration? = nil, validateUpdates: Bool = true) {
+  public init(
+    numRounds: Int = 1, roundTimeout: Duration? = nil, validateUpdates: Bool = true,
+    deterministicOrder: Bool = false
+  ) {
     self.numRounds = numRounds
     self.roundTimeout = roundTimeout
     self.validateUpdates = validateUpdates
+    self.deterministicOrder = deterministicOrder
   }
 
   /// One round, no timeout, updates validated.

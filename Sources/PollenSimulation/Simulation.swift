@@ -31,7 +31,7 @@ public struct Simulation: Sendable {
   ) async -> (history: History, parameters: Parameters) {
     var server = Server(
       clientManager: clientManager, strategy: strategy,
-      config: ServerConfig(numRounds: rounds, roundTimeout: roundTimeout), logger: logger)
+      config: ServerConfig(numRounds: rounds, roundTimeout: roundTimeout, deterministicOrder: true), logger: logger)
     server.onRoundEnd = onRoundEnd
     let history = await server.fit()
     return (history, server.parameters)

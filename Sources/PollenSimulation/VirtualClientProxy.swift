@@ -7,7 +7,8 @@ final class VirtualClientEngine: Sendable {
   let factory: ClientFactory
   let limiter: ConcurrencyLimiter
   let config: SimulationConfig
-  private let calls = Atomic<UInt64>(0)
+  /// Calls made so far per client id (only clients that were sampled appear).
+  private let calls = Mutex<[Int: UInt64]>([:])
 
   init(factory: @escaping ClientFactory, config: SimulationConfig) {
     self.factory = factory
@@ -20,9 +21,13 @@ final class VirtualClientEngine: Sendable {
   func call<R: Sendable>(
     _ id: Int, _ what: String, _ body: @escaping @Sendable (any Client) async throws -> R
   ) async throws -> R {
-    let n = calls.wrappingAdd(1, ordering: .relaxed).newValue
     if config.dropoutProbability > 0 {
-      var rng = SeededRandom.derived(seed: config.seed, stream: n &* 0x9E37_79B9 &+ UInt64(id))
+      // Seeded by (client, its call number): the same calls drop out in every run of a seed.
+      let n = calls.withLock { c -> UInt64 in
+        c[id, default: 0] += 1
+        return c[id]!
+      }
+      var rng = SeededRandom.derived(seed: config.seed ^ (n &* 0x9E37_79B9_7F4A_7C15), stream: UInt64(id))
       if rng.nextUnit() < config.dropoutProbability {
         throw PollenError(.disconnected, "client \(id) dropped out during \(what) (simulated)")
       }

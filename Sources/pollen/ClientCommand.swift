@@ -44,8 +44,7 @@ struct ClientCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    LoggingSystem.bootstrap(StreamLogHandler.standardError)
-    let logger = Logger(label: "pollen.client")
+    let logger = CLILogging.logger("pollen.client", defaultLevel: .info)
     let (index, count) = try parsePartition()
     let all = try EmbeddedDatasets.digits()
     let part = try IIDPartitioner().partitionDatasets(all, numPartitions: count, seed: seed)[index]

@@ -38,6 +38,12 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(help: "Directory for history.json and parameters.npz.")
   var out: String?
 
+  @Option(help: "Strategy name (fedavg, …), built on FedAvg's settings above.")
+  var strategy = "fedavg"
+
+  @Option(name: .customLong("strategy-option"), help: "A strategy option as key=value (repeatable).")
+  var strategyOptions: [String] = []
+
   @Option(help: "FitIns config local_epochs (sent only when given).")
   var localEpochs: Int?
 
@@ -57,24 +63,25 @@ struct ServerCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    LoggingSystem.bootstrap(StreamLogHandler.standardError)
-    let logger = Logger(label: "pollen.server")
+    let logger = CLILogging.logger("pollen.server", defaultLevel: .info)
     let listen = try HostPort(parsing: address)
-    let clientManager = SimpleClientManager()
+    let clientManager = SimpleClientManager(logger: logger)
     let fitConfig = fitInsConfig()
-    let strategy = FedAvg(
+    let base = FedAvg(
       fractionFit: fractionFit, fractionEvaluate: fractionEvaluate, minFitClients: minClients,
       minEvaluateClients: minClients, minAvailableClients: minClients,
       onFitConfig: { round in fitConfig.merging(["server_round": .int(Int64(round))]) { a, _ in a } },
       onEvaluateConfig: { round in ["server_round": .int(Int64(round))] },
       fitMetricsAggregation: weightedNumericMetrics, evaluateMetricsAggregation: weightedNumericMetrics)
+    let strategy = try StrategyChoice.make(strategy, StrategyOptionParser.parse(strategyOptions), base)
     let serverConfig = ServerConfig(numRounds: rounds, roundTimeout: roundTimeout.map { .milliseconds(Int64($0 * 1000)) })
     let grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
-    let (history, parameters) = try await withFlowerGRPCServer(config: grpcConfig, clientManager: clientManager) {
-      grpc in
+    let (history, parameters) = try await withFlowerGRPCServer(
+      config: grpcConfig, clientManager: clientManager, logger: CLILogging.logger("pollen.grpc", defaultLevel: .info)
+    ) { grpc in
       let port = try await grpc.boundPort()
       logger.info("listening on \(listen.display(port: port))")
-      var server = Server(clientManager: clientManager, strategy: strategy, config: serverConfig)
+      var server = Server(clientManager: clientManager, strategy: strategy, config: serverConfig, logger: logger)
       let history = await server.fit()
       logger.info("sending ReconnectIns to all clients")
       await server.disconnectAllClients(timeout: .seconds(10))
@@ -95,9 +102,8 @@ struct ServerCommand: AsyncParsableCommand {
     let dir = URL(fileURLWithPath: directory, isDirectory: true)
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     try history.jsonData().write(to: dir.appendingPathComponent("history.json"))
-    let entries = parameters.tensors.enumerated().map { (name: "arr_\($0.offset).npy", data: $0.element.npy()) }
-    try ZipArchive.stored(entries).write(to: dir.appendingPathComponent("parameters.npz"))
-    logger.info("wrote \(dir.path)/history.json and parameters.npz (\(entries.count) arrays)")
+    try NPZ.encode(parameters.tensors).write(to: dir.appendingPathComponent("parameters.npz"))
+    logger.info("wrote \(dir.path)/history.json and parameters.npz (\(parameters.tensors.count) arrays)")
   }
 }
 

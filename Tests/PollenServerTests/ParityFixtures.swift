@@ -9,17 +9,19 @@ enum ParityFixtures {
     if let dir = ProcessInfo.processInfo.environment["POLLEN_PARITY_FIXTURES"], !dir.isEmpty {
       return URL(fileURLWithPath: dir)
     }
-    return Bundle.module.resourceURL!.appendingPathComponent("Resources/parity")
+    return Bundle.module.bundleURL.appendingPathComponent("Resources/parity")
   }
 
-  /// The fixture `name` (without `.json`) as a JSON object; fails the test loudly if missing.
-  static func load(_ name: String) throws -> [String: Any] {
+  /// The fixture `name` (without `.json`) as a JSON object, from `directory` (default: the
+  /// environment's or the resources'); fails the test loudly if missing.
+  static func load(_ name: String, from directory: URL? = nil) throws -> [String: Any] {
+    let directory = directory ?? Self.directory
     let url = directory.appendingPathComponent(name + ".json")
     guard let data = FileManager.default.contents(atPath: url.path) else {
       Issue.record("parity fixture \(name).json is missing from \(directory.path)")
       throw FixtureError.missing(url.path)
     }
-    guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
       Issue.record("parity fixture \(name).json is not a JSON object")
       throw FixtureError.unreadable(url.path)
     }

@@ -2,7 +2,8 @@ import Logging
 import PollenCore
 
 /// A centralised evaluation function: `(round, parameters, config) -> (loss, metrics)?`.
-public typealias EvaluateFunction = @Sendable (Int, [NDArray], Config) async -> (loss: Double, metrics: Metrics)?
+public typealias EvaluateFunction =
+  @Sendable (Int, [NDArray], Config) async -> (loss: Double, metrics: Metrics)?
 /// Produces the config of a round's instructions from the round number.
 public typealias RoundConfigFunction = @Sendable (Int) -> Config
 /// Aggregates clients' metrics, given as `(numExamples, metrics)` pairs.
@@ -83,12 +84,16 @@ public struct FedAvg: Strategy {
     return p
   }
 
-  public mutating func configureFit(serverRound: Int, parameters: Parameters, clientManager: any ClientManager)
+  public mutating func configureFit(
+    serverRound: Int, parameters: Parameters, clientManager: any ClientManager
+  )
     async -> [FitInstruction]
   {
     let ins = FitIns(parameters: parameters, config: onFitConfig?(serverRound) ?? [:])
     let (size, minimum) = numFitClients(available: await clientManager.numAvailable())
-    return await clientManager.sample(numClients: size, minNumClients: minimum, criterion: nil).map { ($0, ins) }
+    return await clientManager.sample(numClients: size, minNumClients: minimum, criterion: nil).map {
+      ($0, ins)
+    }
   }
 
   public mutating func configureEvaluate(
@@ -97,7 +102,9 @@ public struct FedAvg: Strategy {
     guard fractionEvaluate > 0 else { return [] }
     let ins = EvaluateIns(parameters: parameters, config: onEvaluateConfig?(serverRound) ?? [:])
     let (size, minimum) = numEvaluationClients(available: await clientManager.numAvailable())
-    return await clientManager.sample(numClients: size, minNumClients: minimum, criterion: nil).map { ($0, ins) }
+    return await clientManager.sample(numClients: size, minNumClients: minimum, criterion: nil).map {
+      ($0, ins)
+    }
   }
 
   public mutating func accumulateFit(serverRound: Int, result: FitResult) -> Bool {
@@ -121,17 +128,38 @@ public struct FedAvg: Strategy {
       sum.add(r.res.parameters.tensors, weight: Double(r.res.numExamples))
     }
     guard sum.count > 0 else { return (nil, [:]) }
-    var metrics: Metrics = [:]
+    return (
+      Parameters(tensors: sum.average()), aggregateFitMetrics(serverRound: serverRound, results: results)
+    )
+  }
+
+  /// Flower's guard before aggregating: some results, and no failures unless ``acceptFailures``.
+  public func shouldAggregate(results: [FitResult], failures: [ClientFailure]) -> Bool {
+    !results.isEmpty && (acceptFailures || failures.isEmpty)
+  }
+
+  /// The clients' fit metrics aggregated by ``fitMetricsAggregation`` (empty without one; the
+  /// missing function is logged once, in round 1, as Flower does).
+  public mutating func aggregateFitMetrics(serverRound: Int, results: [FitResult]) -> Metrics {
     if let fitMetricsAggregation {
-      metrics = fitMetricsAggregation(results.map { ($0.res.numExamples, $0.res.metrics) })
-    } else if serverRound == 1 && !warnedFit {
+      return fitMetricsAggregation(results.map { ($0.res.numExamples, $0.res.metrics) })
+    }
+    if serverRound == 1 && !warnedFit {
       warnedFit = true
       logger.warning("No fit_metrics_aggregation_fn provided")
     }
-    return (Parameters(tensors: sum.average()), metrics)
+    return [:]
   }
 
-  public mutating func aggregateEvaluate(serverRound: Int, results: [EvaluateResult], failures: [ClientFailure])
+  /// Drops the running sum of a round that will not be aggregated.
+  mutating func discardRunningSum() {
+    running = WeightedSum()
+    runningRound = -1
+  }
+
+  public mutating func aggregateEvaluate(
+    serverRound: Int, results: [EvaluateResult], failures: [ClientFailure]
+  )
     -> (loss: Double?, metrics: Metrics)
   {
     guard !results.isEmpty, acceptFailures || failures.isEmpty else { return (nil, [:]) }
@@ -146,7 +174,9 @@ public struct FedAvg: Strategy {
     return (loss, metrics)
   }
 
-  public mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (loss: Double, metrics: Metrics)? {
+  public mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (
+    loss: Double, metrics: Metrics
+  )? {
     guard let evaluateFn else { return nil }
     return await evaluateFn(serverRound, parameters.tensors, [:])
   }

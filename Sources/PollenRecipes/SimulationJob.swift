@@ -1,0 +1,129 @@
+import Logging
+import PollenCore
+import PollenData
+import PollenNN
+import PollenServer
+import PollenSimulation
+
+/// A complete simulated federated learning run — data, partitions, model, strategy — the job
+/// behind `pollen simulate`.
+public struct SimulationJob: Sendable {
+  /// Everything that defines a run. Two runs with equal options give identical histories.
+  public struct Options: Sendable {
+    public var dataset: DatasetSpec = .digits
+    public var clients = 100
+    public var rounds = 30
+    public var strategy = "fedavg"
+    public var strategyOptions: [String: String] = [:]
+    public var fractionFit = 0.1
+    /// Fraction of clients evaluated each round; `nil` uses `fractionFit`.
+    public var fractionEvaluate: Double?
+    public var partition: PartitionSpec = .dirichlet(alpha: 0.5, minPartitionSize: 2)
+    public var model: ModelSpec = .mlp
+    public var localEpochs = 5
+    public var batchSize = 16
+    public var learningRate = 0.1
+    public var seed: UInt64 = 0
+    public var concurrency = SimulationConfig.defaultConcurrency
+    /// Share of a centralised data set held out for the server's evaluation.
+    public var testFraction = 0.2
+    /// Share of each client's data held out for its own evaluation.
+    public var clientTestFraction = 0.1
+    public var dropoutProbability = 0.0
+    public var serializeMessages = false
+
+    public init() {}
+
+    /// The default run of `pollen simulate`.
+    public static var defaults: Options { Options() }
+
+    /// The settings as `(key, value)` pairs, in a fixed order (for config.json and reports).
+    public var settings: [(key: String, value: String)] {
+      [
+        ("dataset", dataset.description), ("clients", "\(clients)"), ("rounds", "\(rounds)"),
+        ("strategy", strategy),
+        ("strategy_options", strategyOptions.keys.sorted().map { "\($0)=\(strategyOptions[$0]!)" }.joined(separator: ",")),
+        ("fraction_fit", "\(fractionFit)"), ("fraction_evaluate", "\(fractionEvaluate ?? fractionFit)"),
+        ("partition", partition.description), ("model", model.description), ("local_epochs", "\(localEpochs)"),
+        ("batch_size", "\(batchSize)"), ("lr", "\(learningRate)"), ("seed", "\(seed)"),
+        ("concurrency", "\(concurrency)"), ("test_fraction", "\(testFraction)"),
+        ("client_test_fraction", "\(clientTestFraction)"), ("dropout", "\(dropoutProbability)"),
+        ("serialize_messages", "\(serializeMessages)"),
+      ]
+    }
+  }
+
+  /// What a run produced.
+  public struct Outcome: Sendable {
+    public var history: History
+    public var parameters: Parameters
+    /// Wall-clock time of the rounds (data preparation excluded).
+    public var duration: Duration
+  }
+
+  public var options: Options
+  public var logger: Logger
+  /// Builds the strategy from the common settings; replace to add strategies.
+  public var makeStrategy: @Sendable (String, [String: String], FedAvg) throws -> any Strategy = { name, options, base in
+    guard name.lowercased() == "fedavg", options.isEmpty else {
+      throw PollenError(.invalidArgument, "unknown strategy '\(name)' or options \(options)")
+    }
+    return base
+  }
+
+  public init(options: Options, logger: Logger = Logger(label: "pollen.simulate")) {
+    self.options = options
+    self.logger = logger
+  }
+
+  /// Prepares the data and runs the simulation. `onRoundEnd` sees each round's history.
+  public func run(onRoundEnd: (@Sendable (Int, History) -> Void)? = nil) async throws -> Outcome {
+    let o = options
+    guard o.clients > 0, o.rounds >= 0, o.fractionFit > 0, o.fractionFit <= 1 else {
+      throw PollenError(.invalidArgument, "need clients > 0, rounds ≥ 0 and 0 < fraction-fit ≤ 1")
+    }
+    let population = try ClientPopulation(options: o)
+    let model = try o.model.make(inputShape: population.featureShape, classes: population.numClasses, seed: o.seed)
+    let settings = TrainingSettings(
+      epochs: o.localEpochs, learningRate: Float(o.learningRate), batchSize: o.batchSize, seed: o.seed)
+    let test = population.testSet
+    let sampleSize = max(1, Int(Double(o.clients) * o.fractionFit))
+    let evalSize = max(1, Int(Double(o.clients) * (o.fractionEvaluate ?? o.fractionFit)))
+    let base = FedAvg(
+      fractionFit: o.fractionFit, fractionEvaluate: o.fractionEvaluate ?? o.fractionFit,
+      minFitClients: min(sampleSize, 2), minEvaluateClients: min(evalSize, 2), minAvailableClients: min(o.clients, 2),
+      evaluateFn: { _, arrays, _ in
+        var m = model
+        guard (try? m.setParameters(arrays)) != nil, let (loss, acc) = try? m.evaluate(on: test, loss: .softmaxCrossEntropy)
+        else { return nil }
+        return (loss, ["accuracy": .double(acc)])
+      },
+      onFitConfig: { round in
+        [
+          "server_round": .int(Int64(round)), "local_epochs": .int(Int64(o.localEpochs)),
+          "batch_size": .int(Int64(o.batchSize)), "lr": .double(o.learningRate),
+        ]
+      },
+      onEvaluateConfig: { round in ["server_round": .int(Int64(round))] },
+      initialParameters: Parameters(tensors: model.parameterArrays()),
+      fitMetricsAggregation: Aggregation.weightedMetricAverage("loss"),
+      evaluateMetricsAggregation: Aggregation.weightedMetricAverage("accuracy"))
+    let strategy = try makeStrategy(o.strategy, o.strategyOptions, base)
+    let config = SimulationConfig(
+      numClients: o.clients, concurrency: o.concurrency, seed: o.seed, serializeMessages: o.serializeMessages,
+      dropoutProbability: o.dropoutProbability)
+    let simulation = Simulation(config: config, logger: logger) { id in
+      let (train, held) = population.clientData(id)
+      var s = settings
+      s.seed = o.seed &+ UInt64(id)
+      return TrainingClient(model: model, trainData: train, testData: held, settings: s).asClient()
+    }
+    logger.info(
+      "simulating \(o.clients) clients (\(sampleSize) per round) for \(o.rounds) rounds: \(o.dataset), \(o.partition), \(o.model) with \(model.parameterCount) parameters, \(o.strategy)"
+    )
+    let clock = ContinuousClock()
+    let start = clock.now
+    let (history, parameters) = await simulation.run(strategy: strategy, rounds: o.rounds, onRoundEnd: onRoundEnd)
+    return Outcome(history: history, parameters: parameters, duration: clock.now - start)
+  }
+}

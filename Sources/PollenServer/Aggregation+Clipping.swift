@@ -1,0 +1,39 @@
+import PollenCore
+
+extension Aggregation {
+  /// The L2 norm of all arrays flattened into one vector (Flower's `get_norm`).
+  public static func l2Norm(_ arrays: [NDArray]) -> Double {
+    arrays.reduce(0) { $0 + Kernels.squaredNorm($1) }.squareRoot()
+  }
+
+  /// Flower's `compute_clip_model_update`: the update `model − reference` scaled by
+  /// `min(1, clippingNorm / ‖update‖)` (FlatClip, McMahan et al. 2018), added back to `reference`.
+  ///
+  /// - Throws: ``PollenError`` `.shapeMismatch` when the layers differ.
+  public static func clipUpdate(_ model: [NDArray], reference: [NDArray], clippingNorm: Double) throws
+    -> [NDArray]
+  {
+    try checkSameShapes([model, reference], "update clipping")
+    var norm2 = 0.0
+    for (a, b) in zip(model, reference) { norm2 += Kernels.squaredDistance(a, b) }
+    let scale = min(1, clippingNorm / norm2.squareRoot())
+    return zip(model, reference).map { a, r in
+      let round = a.dtype.roundingFunction
+      let out = zip(a.doubles(), r.doubles()).map { x, y in y + round((x - y) * scale) }
+      return NDArray(doubles: out, dtype: a.dtype, shape: a.shape)
+    }
+  }
+
+  /// Adds independent Gaussian noise `N(0, stdDev²)` to every element, cast to each array's dtype
+  /// (Flower's `add_gaussian_noise_inplace`). Deterministic for a seeded generator.
+  public static func addGaussianNoise(
+    _ arrays: [NDArray], stdDev: Double, using rng: inout SeededRandom
+  ) -> [NDArray] {
+    guard stdDev != 0 else { return arrays }
+    return arrays.map { a in
+      let round = a.dtype.roundingFunction
+      let out = a.doubles().map { $0 + round(stdDev * rng.nextGaussian()) }
+      return NDArray(doubles: out, dtype: a.dtype, shape: a.shape)
+    }
+  }
+}

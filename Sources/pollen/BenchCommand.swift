@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import PollenNN
+import PollenRecipes
+import PollenSimulation
+
+struct BenchCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench", abstract: "Benchmarks that print numbers (compare with Benchmarks/*.sh).",
+    subcommands: [SimulateBench.self, MatMulBench.self])
+}
+
+struct SimulateBench: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "simulate", abstract: "Client-rounds per second of the simulation engine (trivial clients).")
+
+  @Option var clients = 1000
+  @Option var fraction = 0.1
+  @Option var rounds = 10
+  @Option(help: "Model size in float32 parameters.") var parameters = 10_000
+  @Option var concurrency = SimulationConfig.defaultConcurrency
+  @Flag(help: "Also send every tensor through the .npy codec.") var serialize = false
+  @Option(help: "Repetitions; the best is reported.") var `repeat` = 3
+
+  func run() async throws {
+    _ = CLILogging.logger("pollen.bench")
+    var best: SimulationBenchmark.Result?
+    for _ in 0..<max(`repeat`, 1) {
+      let r = await SimulationBenchmark.run(
+        clients: clients, fraction: fraction, rounds: rounds, parameters: parameters, concurrency: concurrency,
+        serialize: serialize)
+      if best == nil || r.seconds < best!.seconds { best = r }
+    }
+    let r = best!
+    print(
+      String(
+        format: "pollen simulate bench: clients=%d fraction=%.4g rounds=%d parameters=%d serialize=%@ -> %d client-rounds in %.3f s = %.1f client-rounds/s",
+        clients, fraction, rounds, parameters, serialize ? "yes" : "no", r.clientRounds, r.seconds, r.clientRoundsPerSecond))
+  }
+}
+
+struct MatMulBench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "matmul", abstract: "GFLOP/s of PollenNN's float32 matrix multiply (compare: Benchmarks/matmul_numpy.py).")
+
+  @Option var repetitions = 5
+
+  func run() throws {
+    for r in MatMulBenchmark.run(shapes: MatMulBenchmark.defaultShapes, repetitions: repetitions) {
+      print(String(format: "pollen matmul %dx%dx%d: %.2f GFLOP/s", r.shape.m, r.shape.k, r.shape.n, r.gflops))
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PollenData
+import PollenRecipes
+import PollenServer
+import PollenSimulation
+
+struct SimulateCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "simulate",
+    abstract: "Simulate federated learning with virtual clients in this process.",
+    discussion: """
+      With no options: 100 clients on the embedded UCI digits, Dirichlet(0.5) label skew, an MLP,
+      FedAvg with 10% of clients per round, 30 rounds, centralised evaluation every round.
+      Writes history.json, parameters.npz, config.json and report.html to --out.
+      """)
+
+  @Option(help: "Number of virtual clients.") var clients = 100
+  @Option(help: "Number of rounds.") var rounds = 30
+  @Option(help: "Strategy name (fedavg, fedprox, fedadam, fedmedian, krum, …).") var strategy = "fedavg"
+  @Option(name: .customLong("strategy-option"), help: "A strategy option as key=value (repeatable).")
+  var strategyOptions: [String] = []
+  @Option(help: "Fraction of clients that train each round.") var fractionFit = 0.1
+  @Option(help: "Fraction of clients that evaluate each round (default: --fraction-fit).")
+  var fractionEvaluate: Double?
+  @Option(help: "digits | breast-cancer | csv:PATH | mnist:DIR | fashion-mnist:DIR | cifar10:DIR | synthetic:α,β")
+  var dataset = "digits"
+  @Option(help: "With csv:PATH, the label column (0-based; negative counts from the end).")
+  var labelColumn = -1
+  @Option(help: "iid | dirichlet:α[:min size] | shards:k | mixed:x | linear | exponential:r")
+  var partition = "dirichlet:0.5:2"
+  @Option(help: "logreg | mlp | cnn") var model = "mlp"
+  @Option(help: "Local epochs per round.") var localEpochs = 5
+  @Option(help: "Local batch size.") var batchSize = 16
+  @Option(help: "Local learning rate.") var lr = 0.1
+  @Option(help: "Seed: the same seed gives the same history.") var seed: UInt64 = 0
+  @Option(help: "Clients trained at once (default: number of cores).") var concurrency = SimulationConfig.defaultConcurrency
+  @Option(help: "Probability that a client call fails as a dropout.") var dropout = 0.0
+  @Flag(help: "Send every tensor through the .npy wire codec (to measure its cost).") var serialize = false
+  @Option(help: "Run directory to write (default: runs/simulate-<seed>).") var out: String?
+  @Flag(help: "Only log lines, no progress bar.") var plain = false
+
+  func options() throws -> SimulationJob.Options {
+    var o = SimulationJob.Options.defaults
+    o.dataset = try DatasetSpec(parsing: dataset, labelColumn: labelColumn)
+    o.clients = clients
+    o.rounds = rounds
+    o.strategy = strategy
+    o.strategyOptions = try StrategyOptionParser.parse(strategyOptions)
+    o.fractionFit = fractionFit
+    o.fractionEvaluate = fractionEvaluate
+    o.partition = try PartitionSpec(parsing: partition)
+    o.model = try ModelSpec(parsing: model)
+    o.localEpochs = localEpochs
+    o.batchSize = batchSize
+    o.learningRate = lr
+    o.seed = seed
+    o.concurrency = concurrency
+    o.dropoutProbability = dropout
+    o.serializeMessages = serialize
+    return o
+  }
+
+  func run() async throws {
+    let options = try options()
+    let logger = CLILogging.logger("pollen.simulate")
+    var job = SimulationJob(options: options, logger: logger)
+    job.makeStrategy = StrategyChoice.make
+    let progress = ProgressReporter(totalRounds: options.rounds, live: !plain && ProgressReporter.isTerminal)
+    let outcome = try await job.run { round, history in progress.update(round: round, history: history) }
+    progress.finish()
+    let dir = URL(fileURLWithPath: out ?? "runs/simulate-\(seed)")
+    try RunDirectory(dir).write(
+      history: outcome.history, parameters: outcome.parameters, settings: options.settings,
+      title: "pollen simulate — \(options.dataset), \(options.clients) clients, \(options.strategy)")
+    let acc = outcome.history.metricsCentralized["accuracy"]?.last?.value.doubleValue
+    let seconds = Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) * 1e-18
+    print(
+      "done: \(options.rounds) rounds in \(String(format: "%.1f", seconds)) s"
+        + (acc.map { ", centralised accuracy \(String(format: "%.4f", $0))" } ?? "")
+        + ", \(outcome.history.failures.count) client failures")
+    print("wrote \(dir.path)/{history.json, parameters.npz, config.json, report.html}")
+  }
+}
+
+struct ReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report", abstract: "Rebuild report.html of a run directory from its history.json and config.json.")
+
+  @Argument(help: "The run directory.") var directory: String
+
+  func run() throws {
+    try RunDirectory(URL(fileURLWithPath: directory)).rebuildReport()
+    print("wrote \(directory)/report.html")
+  }
+}
