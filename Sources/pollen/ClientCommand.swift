@@ -30,6 +30,9 @@ struct ClientCommand: AsyncParsableCommand {
   @Option(help: "Seed of the partitioning and the train/held-out split (same on every client).")
   var seed: UInt64 = 42
 
+  @Option(help: "PEM root certificates to check the server's TLS certificate with (enables TLS).")
+  var rootCertificates: String?
+
   @Option(help: "Give up after this many failed connection attempts in a row (default: never).")
   var maxRetries: Int?
 
@@ -53,6 +56,9 @@ struct ClientCommand: AsyncParsableCommand {
     let model = Models.logisticRegression(inputShape: all.featureShape, classes: all.numClasses)
     let client = TrainingClient(model: model, trainData: train, testData: test).asClient()
     var config = FlowerGRPCClient.Config.defaults
+    if let rootCertificates {
+      config.tls = FlowerGRPCClient.ClientTLS(rootCertificatesPEM: try readFile(rootCertificates))
+    }
     config.backoff.maxRetries = maxRetries
     config.backoff.maxWaitTime = maxWaitTime.map { .milliseconds(Int64($0 * 1000)) }
     try await FlowerGRPCClient.run(server: server, client: client, config: config, logger: logger)

@@ -38,6 +38,12 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(help: "Directory for history.json and parameters.npz.")
   var out: String?
 
+  @Option(help: "PEM certificate chain to serve TLS with (needs --private-key); plaintext without it.")
+  var certificateChain: String?
+
+  @Option(help: "PEM private key of the certificate chain's leaf.")
+  var privateKey: String?
+
   @Option(help: "Strategy name (fedavg, …), built on FedAvg's settings above.")
   var strategy = "fedavg"
 
@@ -60,6 +66,9 @@ struct ServerCommand: AsyncParsableCommand {
     guard (0...1).contains(fractionFit) else { throw ValidationError("--fraction-fit must be in 0…1") }
     guard (0...1).contains(fractionEvaluate) else { throw ValidationError("--fraction-evaluate must be in 0…1") }
     if let roundTimeout, !(roundTimeout > 0) { throw ValidationError("--round-timeout must be positive") }
+    guard (certificateChain == nil) == (privateKey == nil) else {
+      throw ValidationError("--certificate-chain and --private-key go together")
+    }
   }
 
   func run() async throws {
@@ -75,7 +84,11 @@ struct ServerCommand: AsyncParsableCommand {
       fitMetricsAggregation: weightedNumericMetrics, evaluateMetricsAggregation: weightedNumericMetrics)
     let strategy = try StrategyChoice.make(strategy, StrategyOptionParser.parse(strategyOptions), base)
     let serverConfig = ServerConfig(numRounds: rounds, roundTimeout: roundTimeout.map { .milliseconds(Int64($0 * 1000)) })
-    let grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
+    var grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
+    if let certificateChain, let privateKey {
+      grpcConfig.tls = FlowerGRPCServer.ServerTLS(
+        certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey))
+    }
     let (history, parameters) = try await withFlowerGRPCServer(
       config: grpcConfig, clientManager: clientManager, logger: CLILogging.logger("pollen.grpc", defaultLevel: .info)
     ) { grpc in
@@ -105,6 +118,14 @@ struct ServerCommand: AsyncParsableCommand {
     try NPZ.encode(parameters.tensors).write(to: dir.appendingPathComponent("parameters.npz"))
     logger.info("wrote \(dir.path)/history.json and parameters.npz (\(parameters.tensors.count) arrays)")
   }
+}
+
+/// The bytes of the file at `path`.
+func readFile(_ path: String) throws -> [UInt8] {
+  guard let data = FileManager.default.contents(atPath: path) else {
+    throw ValidationError("cannot read \(path)")
+  }
+  return [UInt8](data)
 }
 
 /// The weighted average (by example count) of every numeric metric the clients report.

@@ -28,9 +28,9 @@ extension Parameters {
       do {
         tensors.append(try NDArray(npy: bytes))
       } catch let error as PollenError {
-        throw PollenError(.invalidTensor, "tensor \(index): \(error.message)", cause: error)
+        throw PollenError(.invalidTensor, "tensor \(index): \(error.message)")
       } catch {
-        throw PollenError(.invalidTensor, "tensor \(index): \(error)", cause: nil)
+        throw PollenError(.invalidTensor, "tensor \(index): \(error)", cause: error)
       }
     }
     // Flower leaves tensor_type empty in messages that carry no tensors.
