@@ -50,7 +50,8 @@ public struct ClientDispatcher: Sendable {
       return Dispatch(reply: .evaluate(try await client.evaluate(ins)), next: .proceed)
     case .reconnect(let ins):
       let after = ins.seconds.flatMap { $0 > 0 ? Duration.seconds($0) : nil }
-      return Dispatch(reply: .disconnect(DisconnectRes(reason: .reconnect)), next: .disconnect(reconnectAfter: after))
+      return Dispatch(
+        reply: .disconnect(DisconnectRes(reason: .reconnect)), next: .disconnect(reconnectAfter: after))
     }
   }
 }

@@ -55,7 +55,8 @@ public enum FlowerGRPCClient {
         else {
           logger.warning("Giving up reconnection after \(elapsed) and \(failedAttempts) tries")
           throw PollenError(
-            .disconnected, "giving up after \(failedAttempts) tries in \(elapsed): \(error.message)", cause: error)
+            .disconnected, "giving up after \(failedAttempts) tries in \(elapsed): \(error.message)",
+            cause: error)
         }
         logger.warning("\(error.message); retrying in \(delay)")
         try await Task.sleep(for: delay)

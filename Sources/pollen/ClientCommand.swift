@@ -40,7 +40,9 @@ struct ClientCommand: AsyncParsableCommand {
   var maxWaitTime: Double?
 
   func validate() throws {
-    guard dataset == "digits" else { throw ValidationError("unknown --dataset \(dataset); available: digits") }
+    guard dataset == "digits" else {
+      throw ValidationError("unknown --dataset \(dataset); available: digits")
+    }
     _ = try parsePartition()
     if let maxRetries, maxRetries < 0 { throw ValidationError("--max-retries must not be negative") }
     if let maxWaitTime, !(maxWaitTime >= 0) { throw ValidationError("--max-wait-time must not be negative") }
@@ -52,7 +54,8 @@ struct ClientCommand: AsyncParsableCommand {
     let all = try EmbeddedDatasets.digits()
     let part = try IIDPartitioner().partitionDatasets(all, numPartitions: count, seed: seed)[index]
     let (train, test) = part.split(trainFraction: 0.8, seed: seed &+ UInt64(index))
-    logger.info("partition \(index)/\(count) of digits: \(train.count) training and \(test.count) held-out examples")
+    logger.info(
+      "partition \(index)/\(count) of digits: \(train.count) training and \(test.count) held-out examples")
     let model = Models.logisticRegression(inputShape: all.featureShape, classes: all.numClasses)
     let client = TrainingClient(model: model, trainData: train, testData: test).asClient()
     var config = FlowerGRPCClient.Config.defaults
@@ -66,7 +69,8 @@ struct ClientCommand: AsyncParsableCommand {
 
   private func parsePartition() throws -> (index: Int, count: Int) {
     let parts = partition.split(separator: "/")
-    guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (0..<count).contains(index)
+    guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1,
+      (0..<count).contains(index)
     else { throw ValidationError("--partition must be I/N with 0 ≤ I < N, got \(partition)") }
     return (index, count)
   }

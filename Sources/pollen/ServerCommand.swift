@@ -64,7 +64,9 @@ struct ServerCommand: AsyncParsableCommand {
     guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
     guard minClients >= 1 else { throw ValidationError("--min-clients must be at least 1") }
     guard (0...1).contains(fractionFit) else { throw ValidationError("--fraction-fit must be in 0…1") }
-    guard (0...1).contains(fractionEvaluate) else { throw ValidationError("--fraction-evaluate must be in 0…1") }
+    guard (0...1).contains(fractionEvaluate) else {
+      throw ValidationError("--fraction-evaluate must be in 0…1")
+    }
     if let roundTimeout, !(roundTimeout > 0) { throw ValidationError("--round-timeout must be positive") }
     guard (certificateChain == nil) == (privateKey == nil) else {
       throw ValidationError("--certificate-chain and --private-key go together")
@@ -83,18 +85,21 @@ struct ServerCommand: AsyncParsableCommand {
       onEvaluateConfig: { round in ["server_round": .int(Int64(round))] },
       fitMetricsAggregation: weightedNumericMetrics, evaluateMetricsAggregation: weightedNumericMetrics)
     let strategy = try StrategyChoice.make(strategy, StrategyOptionParser.parse(strategyOptions), base)
-    let serverConfig = ServerConfig(numRounds: rounds, roundTimeout: roundTimeout.map { .milliseconds(Int64($0 * 1000)) })
+    let serverConfig = ServerConfig(
+      numRounds: rounds, roundTimeout: roundTimeout.map { .milliseconds(Int64($0 * 1000)) })
     var grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
     if let certificateChain, let privateKey {
       grpcConfig.tls = FlowerGRPCServer.ServerTLS(
         certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey))
     }
     let (history, parameters) = try await withFlowerGRPCServer(
-      config: grpcConfig, clientManager: clientManager, logger: CLILogging.logger("pollen.grpc", defaultLevel: .info)
+      config: grpcConfig, clientManager: clientManager,
+      logger: CLILogging.logger("pollen.grpc", defaultLevel: .info)
     ) { grpc in
       let port = try await grpc.boundPort()
       logger.info("listening on \(listen.display(port: port))")
-      var server = Server(clientManager: clientManager, strategy: strategy, config: serverConfig, logger: logger)
+      var server = Server(
+        clientManager: clientManager, strategy: strategy, config: serverConfig, logger: logger)
       let history = await server.fit()
       logger.info("sending ReconnectIns to all clients")
       await server.disconnectAllClients(timeout: .seconds(10))

@@ -9,13 +9,18 @@ import Testing
     let historyFile = dir.appendingPathComponent("flower-history.json")
     let server = try PeerProcess(
       name: "flower-server", executable: Interop.python(),
-      arguments: [Interop.script("flower_server.py"), "--port", "\(port)", "--rounds", "3", "--out", historyFile.path],
+      arguments: [
+        Interop.script("flower_server.py"), "--port", "\(port)", "--rounds", "3", "--out", historyFile.path,
+      ],
       directory: dir)
     defer { server.kill() }
     let clients = try (0..<2).map { index in
       try PeerProcess(
         name: "pollen-client-\(index)", executable: Interop.pollen(),
-        arguments: ["client", "--server", "127.0.0.1:\(port)", "--dataset", "digits", "--partition", "\(index)/2", "--max-wait-time", "120"],
+        arguments: [
+          "client", "--server", "127.0.0.1:\(port)", "--dataset", "digits", "--partition", "\(index)/2",
+          "--max-wait-time", "120",
+        ],
         directory: dir)
     }
     defer { clients.forEach { $0.kill() } }
@@ -28,7 +33,8 @@ import Testing
     let history = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     let losses = try #require(history["losses_distributed"] as? [[Double]])
     #expect(losses.map { $0[0] } == [1, 2, 3])
-    #expect(zip(losses, losses.dropFirst()).allSatisfy { $1[1] < $0[1] }, "loss falls round over round: \(losses)")
+    #expect(
+      zip(losses, losses.dropFirst()).allSatisfy { $1[1] < $0[1] }, "loss falls round over round: \(losses)")
     let metrics = try #require(history["metrics_distributed"] as? [String: [[Double]]])
     let accuracy = try #require(metrics["accuracy"]?.last)
     #expect(accuracy[0] == 3)

@@ -17,7 +17,8 @@ import Testing
     return (server, port)
   }
 
-  func startClient(port: Int, delta: Double, examples: Int, loss: Double, garbage: Bool = false, in dir: URL) throws
+  func startClient(port: Int, delta: Double, examples: Int, loss: Double, garbage: Bool = false, in dir: URL)
+    throws
     -> PeerProcess
   {
     var arguments = [
@@ -25,16 +26,19 @@ import Testing
       "--num-examples", "\(examples)", "--loss", "\(loss)",
     ]
     if garbage { arguments.append("--garbage") }
-    return try PeerProcess(name: "flower-client-\(delta)", executable: Interop.python(), arguments: arguments, directory: dir)
+    return try PeerProcess(
+      name: "flower-client-\(delta)", executable: Interop.python(), arguments: arguments, directory: dir)
   }
 
   /// The arrays of an `.npz` as numpy loads them.
   func loadWithNumpy(_ npz: URL) async throws -> [String: (dtype: String, shape: [Int], values: [Double])] {
-    let reader = try PeerProcess(name: "npz", executable: Interop.python(), arguments: [Interop.script("npz_to_json.py"), npz.path])
+    let reader = try PeerProcess(
+      name: "npz", executable: Interop.python(), arguments: [Interop.script("npz_to_json.py"), npz.path])
     let status = try await reader.wait(timeout: .seconds(60))
     try #require(status == 0, "numpy.load failed on \(npz.path):\n\(reader.output())")
     let json = try #require(reader.output().split(separator: "\n").last.map(String.init))
-    let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String: Any]])
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String: Any]])
     return object.mapValues { entry in
       (entry["dtype"] as? String ?? "", entry["shape"] as? [Int] ?? [], entry["values"] as? [Double] ?? [])
     }

@@ -39,6 +39,7 @@ import Testing
   }
 
   @Test func unlimitedByDefault() {
-    #expect(Backoff.defaults.delay(afterFailedAttempt: 10_000, elapsed: .seconds(1e9), random: 1) == .seconds(20))
+    #expect(
+      Backoff.defaults.delay(afterFailedAttempt: 10_000, elapsed: .seconds(1e9), random: 1) == .seconds(20))
   }
 }

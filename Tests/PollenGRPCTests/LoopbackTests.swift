@@ -45,7 +45,9 @@ import Testing
         }
         let proxy = try await onlyClient(manager)
         let results = try await withThrowingTaskGroup(of: FitRes.self) { calls in
-          for _ in 0..<4 { calls.addTask { try await proxy.fit(FitIns(parameters: model), timeout: .seconds(10)) } }
+          for _ in 0..<4 {
+            calls.addTask { try await proxy.fit(FitIns(parameters: model), timeout: .seconds(10)) }
+          }
           return try await calls.reduce(into: []) { $0.append($1) }
         }
         #expect(results.count == 4)
@@ -59,13 +61,20 @@ import Testing
     let model = model
     try await withLoopbackServer { manager, port in
       try await withThrowingTaskGroup(of: Void.self) { group in
-        let a = ScriptedClient(fit: .reply(parameters: [NDArray([Float(1), 1, 1]), NDArray([Float(0)], shape: [])], numExamples: 1), loss: 1)
-        let b = ScriptedClient(fit: .reply(parameters: [NDArray([Float(4), 4, 4]), NDArray([Float(3)], shape: [])], numExamples: 2), loss: 4)
+        let a = ScriptedClient(
+          fit: .reply(
+            parameters: [NDArray([Float(1), 1, 1]), NDArray([Float(0)], shape: [])], numExamples: 1), loss: 1)
+        let b = ScriptedClient(
+          fit: .reply(
+            parameters: [NDArray([Float(4), 4, 4]), NDArray([Float(3)], shape: [])], numExamples: 2), loss: 4)
         for client in [a, b] {
-          group.addTask { try await FlowerGRPCClient.run(server: "127.0.0.1:\(port)", client: client, config: .test) }
+          group.addTask {
+            try await FlowerGRPCClient.run(server: "127.0.0.1:\(port)", client: client, config: .test)
+          }
         }
         var server = Server(
-          clientManager: manager, strategy: FedAvg(initialParameters: model), config: ServerConfig(numRounds: 2))
+          clientManager: manager, strategy: FedAvg(initialParameters: model),
+          config: ServerConfig(numRounds: 2))
         let history = await server.fit()
         #expect(server.parameters.tensors == [NDArray([Float(3), 3, 3]), NDArray([Float(2)], shape: [])])
         #expect(history.lossesDistributed.map(\.loss) == [2.5, 2.5])
@@ -83,12 +92,15 @@ import Testing
         let fast = ScriptedClient(fit: .addDelta(1, numExamples: 1))
         let slow = ScriptedClient(fit: .sleep(.seconds(60), then: .addDelta(1, numExamples: 1)))
         for client in [fast, slow] {
-          group.addTask { try await FlowerGRPCClient.run(server: "127.0.0.1:\(port)", client: client, config: .test) }
+          group.addTask {
+            try await FlowerGRPCClient.run(server: "127.0.0.1:\(port)", client: client, config: .test)
+          }
         }
         var strategy = FedAvg(fractionEvaluate: 0, initialParameters: model)
         strategy.minFitClients = 2
         var server = Server(
-          clientManager: manager, strategy: strategy, config: ServerConfig(numRounds: 1, roundTimeout: .milliseconds(500)))
+          clientManager: manager, strategy: strategy,
+          config: ServerConfig(numRounds: 1, roundTimeout: .milliseconds(500)))
         let clock = ContinuousClock()
         let start = clock.now
         let history = await server.fit()

@@ -32,7 +32,8 @@ import Testing
     let parameters = Parameters(tensors: tensors)
     let all: [Instruction] = [
       .getProperties(GetPropertiesIns(config: config)), .getParameters(GetParametersIns(config: config)),
-      .fit(FitIns(parameters: parameters, config: config)), .evaluate(EvaluateIns(parameters: parameters, config: config)),
+      .fit(FitIns(parameters: parameters, config: config)),
+      .evaluate(EvaluateIns(parameters: parameters, config: config)),
       .reconnect(ReconnectIns(seconds: 5)), .reconnect(ReconnectIns(seconds: nil)),
       .fit(FitIns(parameters: .empty)),
     ]
@@ -86,7 +87,8 @@ import Testing
     // flag=True, raw=b"\x01\x02".
     let message = try Flwr_Proto_ServerMessage(serializedBytes: hex(FlowerFixtures.fitIns))
     guard case .fit(let ins) = try Instruction(proto: message) else { Issue.record("not fit_ins"); return }
-    #expect(ins.parameters.tensors == [NDArray([Float(0), 1, 2]), NDArray([Int64(1), 2, 3, 4], shape: [2, 2])])
+    #expect(
+      ins.parameters.tensors == [NDArray([Float(0), 1, 2]), NDArray([Int64(1), 2, 3, 4], shape: [2, 2])])
     #expect(ins.parameters.tensorType == "numpy.ndarray")
     #expect(ins.config == ["lr": 0.1, "local_epochs": 2, "name": "x", "flag": true, "raw": .bytes([1, 2])])
   }
@@ -100,7 +102,8 @@ import Testing
   }
 
   @Test func undecodableTensorNamesItsIndex() throws {
-    var message = Flwr_Proto_ClientMessage(.fit(FitRes(parameters: Parameters(tensors: tensors), numExamples: 1)))
+    var message = Flwr_Proto_ClientMessage(
+      .fit(FitRes(parameters: Parameters(tensors: tensors), numExamples: 1)))
     message.fitRes.parameters.tensors[2] = Data("garbage".utf8)
     let error = #expect(throws: PollenError.self) { try Reply(proto: message) }
     #expect(error?.code == .invalidTensor)

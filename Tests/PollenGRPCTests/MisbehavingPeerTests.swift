@@ -38,7 +38,9 @@ import Testing
         let status = try await group.next()!!
         // The server still serves a well-behaved client.
         group.addTask {
-          try await FlowerGRPCClient.run(server: "127.0.0.1:\(port)", client: ScriptedClient(fit: .addDelta(1, numExamples: 1)), config: .test)
+          try await FlowerGRPCClient.run(
+            server: "127.0.0.1:\(port)", client: ScriptedClient(fit: .addDelta(1, numExamples: 1)),
+            config: .test)
           return nil
         }
         let good = try await onlyClient(manager)
@@ -52,27 +54,31 @@ import Testing
   }
 
   @Test func garbageBytesEndTheStreamNotTheServer() async throws {
-    let (error, status) = try await fitAgainst({ _ in Array("definitely not protobuf".utf8) + [0xFF, 0xFF, 0xFF] }, expectUnregistered: true)
+    let (error, status) = try await fitAgainst(
+      { _ in Array("definitely not protobuf".utf8) + [0xFF, 0xFF, 0xFF] }, expectUnregistered: true)
     #expect(error?.code == .disconnected)
     #expect(status.code != .ok)
   }
 
   @Test func aReplyOfTheWrongKindFailsThatCall() async throws {
-    let (error, _) = try await fitAgainst({ message in
-      if case .reconnectIns = message.msg { return bytes(.disconnect(DisconnectRes(reason: .reconnect))) }
-      return bytes(.evaluate(EvaluateRes(loss: 1, numExamples: 1)))
-    }, expectUnregistered: false)
+    let (error, _) = try await fitAgainst(
+      { message in
+        if case .reconnectIns = message.msg { return bytes(.disconnect(DisconnectRes(reason: .reconnect))) }
+        return bytes(.evaluate(EvaluateRes(loss: 1, numExamples: 1)))
+      }, expectUnregistered: false)
     #expect(error?.code == .invalidMessage)
     #expect(error?.message.contains("expected fit_res") == true)
   }
 
   @Test func anUndecodableTensorFailsThatCall() async throws {
-    let (error, _) = try await fitAgainst({ message in
-      if case .reconnectIns = message.msg { return bytes(.disconnect(DisconnectRes(reason: .reconnect))) }
-      var reply = Flwr_Proto_ClientMessage(.fit(FitRes(parameters: Parameters(tensors: [NDArray([Float(1)])]), numExamples: 1)))
-      reply.fitRes.parameters.tensors.append(Data((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37) }))
-      return try! reply.serializedBytes()
-    }, expectUnregistered: false)
+    let (error, _) = try await fitAgainst(
+      { message in
+        if case .reconnectIns = message.msg { return bytes(.disconnect(DisconnectRes(reason: .reconnect))) }
+        var reply = Flwr_Proto_ClientMessage(
+          .fit(FitRes(parameters: Parameters(tensors: [NDArray([Float(1)])]), numExamples: 1)))
+        reply.fitRes.parameters.tensors.append(Data((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37) }))
+        return try! reply.serializedBytes()
+      }, expectUnregistered: false)
     #expect(error?.code == .invalidTensor)
     #expect(error?.message.hasPrefix("tensor 1: ") == true)
   }
@@ -105,13 +111,18 @@ import Testing
     try await withTimeout(.seconds(60)) {
       try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
-          let config = FlowerGRPCClient.Config(backoff: Backoff(initialDelay: .milliseconds(100), maxDelay: .milliseconds(300), maxWaitTime: .seconds(30)))
-          try await FlowerGRPCClient.run(server: "127.0.0.1:\(port)", client: ScriptedClient(fit: .addDelta(1, numExamples: 1)), config: config)
+          let config = FlowerGRPCClient.Config(
+            backoff: Backoff(
+              initialDelay: .milliseconds(100), maxDelay: .milliseconds(300), maxWaitTime: .seconds(30)))
+          try await FlowerGRPCClient.run(
+            server: "127.0.0.1:\(port)", client: ScriptedClient(fit: .addDelta(1, numExamples: 1)),
+            config: config)
         }
         try await Task.sleep(for: .seconds(1))
         try await withLoopbackServer(port: port) { manager, _ in
           let proxy = try await onlyClient(manager)
-          let res = try await proxy.fit(FitIns(parameters: Parameters(tensors: [NDArray([Float(0)])])), timeout: .seconds(10))
+          let res = try await proxy.fit(
+            FitIns(parameters: Parameters(tensors: [NDArray([Float(0)])])), timeout: .seconds(10))
           #expect(res.parameters.tensors == [NDArray([Float(1)])])
           _ = try await proxy.reconnect(ReconnectIns(), timeout: .seconds(5))
         }
@@ -124,7 +135,8 @@ import Testing
     let port = try await withLoopbackServer { _, port in port }
     let config = FlowerGRPCClient.Config(backoff: Backoff(initialDelay: .milliseconds(10), maxRetries: 2))
     let error = await #expect(throws: PollenError.self) {
-      try await FlowerGRPCClient.run(server: "127.0.0.1:\(port)", client: ScriptedClient(fit: .fail), config: config)
+      try await FlowerGRPCClient.run(
+        server: "127.0.0.1:\(port)", client: ScriptedClient(fit: .fail), config: config)
     }
     #expect(error?.code == .disconnected)
   }

@@ -80,7 +80,8 @@ import Testing
     var m = Machine(name: "c")
     _ = call(&m, 1)
     _ = call(&m, 2)
-    #expect(seen(m.streamEnded(error: nil)) == [.fail(1, .disconnected), .fail(2, .disconnected), .end(.finish)])
+    #expect(
+      seen(m.streamEnded(error: nil)) == [.fail(1, .disconnected), .fail(2, .disconnected), .end(.finish)])
     #expect(m.isClosed)
   }
 
@@ -121,7 +122,8 @@ import Testing
     var m = Machine(name: "c")
     _ = call(&m, 1)
     _ = call(&m, 2)
-    #expect(seen(m.shutdown()) == [.fail(1, .disconnected), .fail(2, .disconnected), .end(.abort(.shuttingDown))])
+    #expect(
+      seen(m.shutdown()) == [.fail(1, .disconnected), .fail(2, .disconnected), .end(.abort(.shuttingDown))])
     #expect(seen(m.shutdown()) == [])
   }
 }

@@ -9,9 +9,11 @@ import Testing
 /// TLS between a Pollen server and a Pollen client over 127.0.0.1.
 @Suite(.serialized) struct TLSTests {
   let serverTLS = FlowerGRPCServer.ServerTLS(
-    certificateChainPEM: Array(TestCertificates.serverChain.utf8), privateKeyPEM: Array(TestCertificates.serverKey.utf8))
+    certificateChainPEM: Array(TestCertificates.serverChain.utf8),
+    privateKeyPEM: Array(TestCertificates.serverKey.utf8))
 
-  func withTLSServer(_ body: @escaping @Sendable (SimpleClientManager, Int) async throws -> Void) async throws {
+  func withTLSServer(_ body: @escaping @Sendable (SimpleClientManager, Int) async throws -> Void) async throws
+  {
     let tls = serverTLS
     try await withTimeout(.seconds(60)) {
       let manager = SimpleClientManager(sampleWaitTimeout: .seconds(20))
@@ -33,7 +35,8 @@ import Testing
           try await FlowerGRPCClient.run(server: "\(host):\(port)", client: client, config: config)
         }
         let proxy = try await onlyClient(manager)
-        let res = try await proxy.fit(FitIns(parameters: Parameters(tensors: [NDArray([Float(1)])])), timeout: .seconds(10))
+        let res = try await proxy.fit(
+          FitIns(parameters: Parameters(tensors: [NDArray([Float(1)])])), timeout: .seconds(10))
         #expect(res.parameters.tensors == [NDArray([Float(2)])])
         _ = try await proxy.reconnect(ReconnectIns(), timeout: .seconds(5))
         try await group.waitForAll()

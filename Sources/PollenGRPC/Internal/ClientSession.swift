@@ -53,9 +53,11 @@ struct ClientSession: Sendable {
         logger.debug("stream ended after the session's outcome was decided: \(error)")
         return outcome
       }
-      return .failed(PollenError(.disconnected, "connection to \(address) failed: \(error)", cause: error), exchanges: 0)
+      return .failed(
+        PollenError(.disconnected, "connection to \(address) failed: \(error)", cause: error), exchanges: 0)
     }
-    return decided.withLock { $0 } ?? .failed(PollenError(.disconnected, "stream to \(address) ended"), exchanges: 0)
+    return decided.withLock { $0 }
+      ?? .failed(PollenError(.disconnected, "stream to \(address) ended"), exchanges: 0)
   }
 
   /// Answers the server's messages until the conversation ends.
@@ -80,7 +82,8 @@ struct ClientSession: Sendable {
         do {
           dispatch = try await dispatcher.handle(instruction)
         } catch {
-          let failure = PollenError(.clientFailed, "client raised an error on \(instruction.name): \(error)", cause: error)
+          let failure = PollenError(
+            .clientFailed, "client raised an error on \(instruction.name): \(error)", cause: error)
           logger.error("\(failure.message); ending the stream")
           return .clientError(failure, exchanges: exchanges)
         }
@@ -95,7 +98,9 @@ struct ClientSession: Sendable {
       }
       return .failed(PollenError(.disconnected, "server \(address) closed the stream"), exchanges: exchanges)
     } catch {
-      return .failed(PollenError(.disconnected, "stream to \(address) failed: \(error)", cause: error), exchanges: exchanges)
+      return .failed(
+        PollenError(.disconnected, "stream to \(address) failed: \(error)", cause: error),
+        exchanges: exchanges)
     }
   }
 
@@ -119,7 +124,9 @@ struct ClientSession: Sendable {
     let security: HTTP2ClientTransport.Posix.TransportSecurity =
       if let tls = config.tls {
         .tls { tlsConfig in
-          if let roots = tls.rootCertificatesPEM { tlsConfig.trustRoots = .certificates([.bytes(roots, format: .pem)]) }
+          if let roots = tls.rootCertificatesPEM {
+            tlsConfig.trustRoots = .certificates([.bytes(roots, format: .pem)])
+          }
         }
       } else {
         .plaintext
@@ -135,7 +142,9 @@ struct ClientSession: Sendable {
 /// Hands an iterator to the one child task that reads it while its owner waits.
 private final class IteratorBox: @unchecked Sendable {
   var iterator: RPCAsyncSequence<Flwr_Proto_ServerMessage, any Error>.AsyncIterator
-  init(_ iterator: RPCAsyncSequence<Flwr_Proto_ServerMessage, any Error>.AsyncIterator) { self.iterator = iterator }
+  init(_ iterator: RPCAsyncSequence<Flwr_Proto_ServerMessage, any Error>.AsyncIterator) {
+    self.iterator = iterator
+  }
 }
 
 extension Instruction {

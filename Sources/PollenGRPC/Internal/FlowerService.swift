@@ -1,12 +1,13 @@
+import GRPCCore
+import Logging
+import PollenServer
+import Synchronization
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import GRPCCore
-import Logging
-import PollenServer
-import Synchronization
 
 /// `flwr.proto.FlowerService`: each `Join` stream becomes a ``GRPCClientProxy`` registered in
 /// the client manager for as long as the stream lives.

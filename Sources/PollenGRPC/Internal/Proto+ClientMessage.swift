@@ -65,7 +65,8 @@ extension Reply {
         GetPropertiesRes(status: try Status(proto: m.status), properties: try scalarMap(m.properties)))
     case .getParametersRes(let m):
       self = .getParameters(
-        GetParametersRes(status: try Status(proto: m.status), parameters: try Parameters(proto: m.parameters)))
+        GetParametersRes(status: try Status(proto: m.status), parameters: try Parameters(proto: m.parameters))
+      )
     case .fitRes(let m):
       self = .fit(
         FitRes(

@@ -1,9 +1,10 @@
+import PollenCore
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import PollenCore
 
 // Parameters (tensors as .npy bytes), Status, Code and Reason.
 
@@ -34,7 +35,8 @@ extension Parameters {
       }
     }
     // Flower leaves tensor_type empty in messages that carry no tensors.
-    self.init(tensors: tensors, tensorType: proto.tensorType.isEmpty ? Parameters.numpyTensorType : proto.tensorType)
+    self.init(
+      tensors: tensors, tensorType: proto.tensorType.isEmpty ? Parameters.numpyTensorType : proto.tensorType)
   }
 }
 

@@ -1,9 +1,10 @@
+import PollenCore
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import PollenCore
 
 // Scalars and the string → Scalar maps (config, metrics, properties).
 

@@ -48,7 +48,8 @@ extension Instruction {
     case .fitIns(let m):
       self = .fit(FitIns(parameters: try Parameters(proto: m.parameters), config: try scalarMap(m.config)))
     case .evaluateIns(let m):
-      self = .evaluate(EvaluateIns(parameters: try Parameters(proto: m.parameters), config: try scalarMap(m.config)))
+      self = .evaluate(
+        EvaluateIns(parameters: try Parameters(proto: m.parameters), config: try scalarMap(m.config)))
     case .reconnectIns(let m):
       guard let seconds = Int(exactly: m.seconds) else {
         throw PollenError(.invalidMessage, "reconnect_ins.seconds \(m.seconds) is out of range")

@@ -66,7 +66,9 @@ struct SessionStateMachine<Outbound, Inbound, Waiter> {
   /// A caller wants to send `call.outbound` and wait for a reply of kind `call.expected`.
   mutating func enqueue(_ call: Call) -> [Action] {
     if cancelledEarly.remove(call.id) != nil {
-      return [.fail(call.waiter, PollenError(.timeout, "call to client \(name) cancelled before it was sent"))]
+      return [
+        .fail(call.waiter, PollenError(.timeout, "call to client \(name) cancelled before it was sent"))
+      ]
     }
     switch state {
     case .closed(let reason):
@@ -89,7 +91,8 @@ struct SessionStateMachine<Outbound, Inbound, Waiter> {
     case .closed:
       return []
     case .open(let inFlight?, let queue) where inFlight.id == id:
-      let reason = PollenError(.timeout, "client \(name) did not reply to \(inFlight.expected.request) in time; dropped")
+      let reason = PollenError(
+        .timeout, "client \(name) did not reply to \(inFlight.expected.request) in time; dropped")
       state = .closed(reason: PollenError(.disconnected, "client \(name) was dropped after a timeout"))
       return [.fail(inFlight.waiter, reason)] + failAll(queue, with: reason)
         + [.end(.abort(.deadlineExceeded("no reply to \(inFlight.expected.request) in time")))]
@@ -100,7 +103,9 @@ struct SessionStateMachine<Outbound, Inbound, Waiter> {
       }
       let call = queue.remove(at: index)
       state = .open(inFlight: inFlight, queue: queue)
-      return [.fail(call.waiter, PollenError(.timeout, "call to client \(name) cancelled before it was sent"))]
+      return [
+        .fail(call.waiter, PollenError(.timeout, "call to client \(name) cancelled before it was sent"))
+      ]
     }
   }
 
@@ -113,7 +118,9 @@ struct SessionStateMachine<Outbound, Inbound, Waiter> {
       let what = kind.map { "\($0)" } ?? "an empty message"
       let reason = PollenError(.invalidMessage, "client \(name) sent \(what) with no instruction pending")
       state = .closed(reason: reason)
-      return failAll(queue, with: reason) + [.end(.abort(.protocolViolation("unexpected \(what): no instruction pending")))]
+      return failAll(queue, with: reason) + [
+        .end(.abort(.protocolViolation("unexpected \(what): no instruction pending")))
+      ]
     case .open(let call?, var queue):
       var actions: [Action] = [.succeed(call.waiter, message)]
       if call.expected == .disconnect {

@@ -6,7 +6,8 @@ import Testing
 enum Interop {
   /// The package root, from this file's path.
   static let packageRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
   /// `Tests/InteropTests/python/NAME`.
   static func script(_ name: String) -> String {
@@ -15,7 +16,9 @@ enum Interop {
 
   /// `$POLLEN_PYTHON`, else `.venv/bin/python` in the package root.
   static func python() throws -> String {
-    let path = ProcessInfo.processInfo.environment["POLLEN_PYTHON"] ?? packageRoot.appendingPathComponent(".venv/bin/python").path
+    let path =
+      ProcessInfo.processInfo.environment["POLLEN_PYTHON"]
+      ?? packageRoot.appendingPathComponent(".venv/bin/python").path
     guard FileManager.default.isExecutableFile(atPath: path) else {
       throw InteropError(
         "no Python with flwr 1.41 at \(path): set POLLEN_PYTHON to a venv's python with `pip install flwr==1.41.0` "
@@ -26,7 +29,9 @@ enum Interop {
 
   /// `$POLLEN_BIN`, else `.build/debug/pollen` in the package root.
   static func pollen() throws -> String {
-    let path = ProcessInfo.processInfo.environment["POLLEN_BIN"] ?? packageRoot.appendingPathComponent(".build/debug/pollen").path
+    let path =
+      ProcessInfo.processInfo.environment["POLLEN_BIN"]
+      ?? packageRoot.appendingPathComponent(".build/debug/pollen").path
     guard FileManager.default.isExecutableFile(atPath: path) else {
       throw InteropError("no pollen binary at \(path): run `swift build` first, or set POLLEN_BIN")
     }
@@ -36,14 +41,16 @@ enum Interop {
   /// A free TCP port on 127.0.0.1 (asked from Python, which binds port 0).
   static func freePort() async throws -> Int {
     let probe = try PeerProcess(name: "free-port", executable: python(), arguments: [script("free_port.py")])
-    guard try await probe.wait(timeout: .seconds(30)) == 0, let port = Int(probe.output().trimmingCharacters(in: .whitespacesAndNewlines))
+    guard try await probe.wait(timeout: .seconds(30)) == 0,
+      let port = Int(probe.output().trimmingCharacters(in: .whitespacesAndNewlines))
     else { throw InteropError("could not find a free port: \(probe.output())") }
     return port
   }
 
   /// A fresh temporary directory.
   static func temporaryDirectory(_ name: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("pollen-interop-\(name)-\(UUID().uuidString)")
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pollen-interop-\(name)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
   }
@@ -62,7 +69,8 @@ final class PeerProcess: @unchecked Sendable {
 
   init(name: String, executable: String, arguments: [String], directory: URL? = nil) throws {
     self.name = name
-    log = (directory ?? FileManager.default.temporaryDirectory).appendingPathComponent("\(name)-\(UUID().uuidString).log")
+    log = (directory ?? FileManager.default.temporaryDirectory).appendingPathComponent(
+      "\(name)-\(UUID().uuidString).log")
     FileManager.default.createFile(atPath: log.path, contents: nil)
     let handle = try FileHandle(forWritingTo: log)
     process.executableURL = URL(fileURLWithPath: executable)

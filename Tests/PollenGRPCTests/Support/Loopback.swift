@@ -22,7 +22,9 @@ func withLoopbackServer<R: Sendable>(
 ) async throws -> R {
   try await withTimeout(limit) {
     let manager = SimpleClientManager(sampleWaitTimeout: .seconds(20))
-    return try await withFlowerGRPCServer(config: .init(host: "127.0.0.1", port: port), clientManager: manager) {
+    return try await withFlowerGRPCServer(
+      config: .init(host: "127.0.0.1", port: port), clientManager: manager
+    ) {
       server in
       try await body(manager, try await server.boundPort())
     }
@@ -32,7 +34,9 @@ func withLoopbackServer<R: Sendable>(
 /// Client settings for tests: quick retries, and give up after a few seconds.
 extension FlowerGRPCClient.Config {
   static var test: Self {
-    Self(backoff: Backoff(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200), maxWaitTime: .seconds(15)))
+    Self(
+      backoff: Backoff(
+        initialDelay: .milliseconds(50), maxDelay: .milliseconds(200), maxWaitTime: .seconds(15)))
   }
 }
 
@@ -49,7 +53,8 @@ func eventually(within limit: Duration = .seconds(5), _ condition: @Sendable () 
 
 /// The only registered client, once there is one.
 func onlyClient(_ manager: SimpleClientManager) async throws -> any ClientProxy {
-  guard await manager.waitFor(numClients: 1, timeout: .seconds(10)), let client = await manager.all().values.first
+  guard await manager.waitFor(numClients: 1, timeout: .seconds(10)),
+    let client = await manager.all().values.first
   else { throw PollenError(.timeout, "no client joined") }
   return client
 }
@@ -65,7 +70,8 @@ struct RawBytesSerializer: MessageSerializer {
 func rawJoin(
   port: Int, answer: @escaping @Sendable (Flwr_Proto_ServerMessage) -> [UInt8]?, first: [UInt8]? = nil
 ) async throws -> GRPCCore.Status {
-  let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+  let transport = try HTTP2ClientTransport.Posix(
+    target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
   return try await withGRPCClient(transport: transport) { grpc in
     let (outbox, outboxIn) = AsyncStream<[UInt8]>.makeStream()
     if let first { outboxIn.yield(first) }
