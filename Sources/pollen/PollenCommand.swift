@@ -5,6 +5,8 @@ struct PollenCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "pollen",
     abstract: "Pollen: federated learning in Swift that speaks Flower's protocol.",
-    subcommands: [SimulateCommand.self, ReportCommand.self, BenchCommand.self]
+    subcommands: [
+      ServerCommand.self, ClientCommand.self, SimulateCommand.self, ReportCommand.self, BenchCommand.self,
+    ]
   )
 }

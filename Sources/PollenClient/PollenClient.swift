@@ -1,1 +1,0 @@
-// PollenClient — see DESIGN.md.

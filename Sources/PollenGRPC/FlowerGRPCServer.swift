@@ -1,0 +1,102 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import PollenServer
+
+/// A server that speaks Flower's protocol (`flwr.proto.FlowerService/Join`) over gRPC: Flower
+/// clients (Python, Android, iOS) and Pollen clients join it.
+///
+/// Each `Join` stream gets a fresh client id and a ``GRPCClientProxy`` registered in the
+/// injected ``ClientManager`` while the stream lives; the ``Server`` round loop talks to clients
+/// through those proxies and never sees gRPC.
+///
+/// Lifetime: ``run()`` serves until its task is cancelled or ``shutdown()`` is called; the
+/// scoped ``withFlowerGRPCServer(config:clientManager:logger:_:)`` does both for you.
+public final class FlowerGRPCServer: Sendable {
+  public let config: Config
+  private let service: FlowerService
+  private let transport: HTTP2ServerTransport.Posix
+  private let server: GRPCServer<HTTP2ServerTransport.Posix>
+  private let logger: Logger
+
+  /// Prepares a server; nothing is bound until ``run()``.
+  public init(
+    config: Config = .defaults, clientManager: any ClientManager,
+    logger: Logger = Logger(label: "pollen.grpc.server")
+  ) {
+    self.config = config
+    self.logger = logger
+    service = FlowerService(clientManager: clientManager, logger: logger)
+    let security: HTTP2ServerTransport.Posix.TransportSecurity =
+      if let tls = config.tls {
+        .tls(
+          certificateChain: [.bytes(tls.certificateChainPEM, format: .pem)],
+          privateKey: .bytes(tls.privateKeyPEM, format: .pem))
+      } else {
+        .plaintext
+      }
+    transport = HTTP2ServerTransport.Posix(
+      address: Self.socketAddress(host: config.host, port: config.port),
+      transportSecurity: security,
+      config: .defaults { transport in
+        transport.rpc.maxRequestPayloadSize = config.maxMessageSize
+        transport.http2.targetWindowSize = max(config.targetWindowSize, 65_535)
+        // Join streams live for the whole run; keep idle connections open.
+        transport.connection.maxIdleTime = nil
+      })
+    server = GRPCServer(transport: transport, services: [service])
+  }
+
+  /// Serves until the task is cancelled or ``shutdown()`` is called.
+  ///
+  /// - Throws: if the address cannot be bound or the transport fails.
+  public func run() async throws {
+    try await server.serve()
+  }
+
+  /// The port the server listens on, once it is bound (useful with port 0).
+  ///
+  /// - Throws: if the server could not bind or has stopped.
+  public func boundPort() async throws -> Int {
+    let address = try await transport.listeningAddress
+    if let ipv4 = address.ipv4 { return ipv4.port }
+    if let ipv6 = address.ipv6 { return ipv6.port }
+    throw RPCError(code: .internalError, message: "server is not listening on an IP address: \(address)")
+  }
+
+  /// Stops accepting clients and ends every open stream (clients see UNAVAILABLE, as from
+  /// Flower's server); ``run()`` returns once the streams are closed.
+  public func shutdown() {
+    service.shutdownAll()
+    server.beginGracefulShutdown()
+  }
+
+  private static func socketAddress(host: String, port: Int) -> GRPCNIOTransportCore.SocketAddress {
+    host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port)
+  }
+}
+
+/// Runs a ``FlowerGRPCServer`` while `body` runs, then shuts it down and waits for it to stop.
+///
+/// - Returns: what `body` returns.
+/// - Throws: what `body` throws, or the server's error if it fails to start or stops early.
+public func withFlowerGRPCServer<Result: Sendable>(
+  config: FlowerGRPCServer.Config = .defaults, clientManager: any ClientManager,
+  logger: Logger = Logger(label: "pollen.grpc.server"),
+  _ body: (FlowerGRPCServer) async throws -> Result
+) async throws -> Result {
+  let server = FlowerGRPCServer(config: config, clientManager: clientManager, logger: logger)
+  return try await withThrowingTaskGroup(of: Void.self) { group in
+    group.addTask { try await server.run() }
+    do {
+      let result = try await body(server)
+      server.shutdown()
+      try await group.waitForAll()
+      return result
+    } catch {
+      server.shutdown()
+      group.cancelAll()
+      throw error
+    }
+  }
+}

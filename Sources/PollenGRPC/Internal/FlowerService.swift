@@ -1,0 +1,106 @@
+import GRPCCore
+import Logging
+import PollenServer
+import Synchronization
+
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
+/// `flwr.proto.FlowerService`: each `Join` stream becomes a ``GRPCClientProxy`` registered in
+/// the client manager for as long as the stream lives.
+final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
+  private let clientManager: any ClientManager
+  private let logger: Logger
+  /// Open streams by cid, and whether the server is shutting down (no new streams then).
+  private let sessions = Mutex<(open: [String: GRPCClientProxy], closing: Bool)>(([:], false))
+
+  init(clientManager: any ClientManager, logger: Logger) {
+    self.clientManager = clientManager
+    self.logger = logger
+  }
+
+  func join(
+    request: RPCAsyncSequence<Flwr_Proto_ClientMessage, any Error>,
+    response: RPCWriter<Flwr_Proto_ServerMessage>,
+    context: ServerContext
+  ) async throws {
+    let cid = UUID().uuidString.lowercased().filter { $0 != "-" }
+    var logger = logger
+    logger[metadataKey: "cid"] = "\(cid)"
+    let outbox = Outbox()
+    let proxy = GRPCClientProxy(
+      cid: cid, peer: context.remotePeer, outbox: outbox, clientManager: clientManager, logger: self.logger)
+    let accepted = sessions.withLock { sessions in
+      guard !sessions.closing else { return false }
+      sessions.open[cid] = proxy
+      return true
+    }
+    guard accepted else { throw RPCError(code: .unavailable, message: "server is shutting down") }
+    defer { _ = sessions.withLock { $0.open.removeValue(forKey: cid) } }
+    guard await clientManager.register(proxy) else {
+      logger.error("client manager refused client \(cid)")
+      throw RPCError(code: .alreadyExists, message: "client id \(cid) is already registered")
+    }
+    logger.info("client \(cid) joined from \(context.remotePeer)")
+    do {
+      try await Self.serve(proxy: proxy, outbox: outbox, request: request, response: response)
+      logger.info("client \(cid) left")
+    } catch {
+      logger.warning("stream of client \(cid) ended: \(error)")
+      proxy.shutdown()
+      await clientManager.unregister(proxy)
+      throw error
+    }
+    proxy.shutdown()  // no-op unless the stream ended before the proxy saw it end
+    await clientManager.unregister(proxy)
+  }
+
+  /// Ends every open stream (UNAVAILABLE) and refuses new ones.
+  func shutdownAll() {
+    let open = sessions.withLock { sessions in
+      sessions.closing = true
+      return Array(sessions.open.values)
+    }
+    for proxy in open { proxy.shutdown() }
+  }
+
+  private enum Role: Sendable { case reader, writer, end }
+
+  /// Runs the stream: reads replies into the proxy, writes its instructions, and returns (or
+  /// throws the status to send) when the proxy ends the session.
+  private static func serve(
+    proxy: GRPCClientProxy, outbox: Outbox,
+    request: RPCAsyncSequence<Flwr_Proto_ClientMessage, any Error>,
+    response: RPCWriter<Flwr_Proto_ServerMessage>
+  ) async throws {
+    try await withThrowingTaskGroup(of: Role.self) { group in
+      group.addTask {
+        do {
+          for try await message in request { proxy.received(message) }
+          proxy.streamEnded(error: nil)
+        } catch {
+          proxy.streamEnded(error: error)
+        }
+        return .reader
+      }
+      group.addTask {
+        do {
+          try await outbox.drain(into: response)
+        } catch {
+          proxy.streamEnded(error: error)
+        }
+        return .writer
+      }
+      group.addTask {
+        try await outbox.waitForEnd()
+        return .end
+      }
+      while let role = try await group.next() {
+        if role == .end { group.cancelAll() }
+      }
+    }
+  }
+}

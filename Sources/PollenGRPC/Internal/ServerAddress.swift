@@ -1,0 +1,39 @@
+import PollenCore
+
+/// A `host:port` address as Flower writes it: `127.0.0.1:8080`, `localhost:8080`,
+/// `[::1]:8080`.
+struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
+  enum Kind: Sendable, Hashable { case ipv4, ipv6, dns }
+
+  var host: String
+  var port: Int
+  var kind: Kind
+
+  /// - Throws: ``PollenError`` (`invalidArgument`) when `text` is not `host:port`.
+  init(parsing text: String) throws {
+    let bad = PollenError(.invalidArgument, "server address \"\(text)\" is not HOST:PORT")
+    guard let colon = text.lastIndex(of: ":") else { throw bad }
+    var host = String(text[..<colon])
+    guard let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { throw bad }
+    if host.hasPrefix("["), host.hasSuffix("]") {
+      host = String(host.dropFirst().dropLast())
+      kind = .ipv6
+    } else if host.contains(":") {
+      throw bad  // an IPv6 address needs brackets
+    } else if Self.isIPv4(host) {
+      kind = .ipv4
+    } else {
+      kind = .dns
+    }
+    guard !host.isEmpty else { throw bad }
+    self.host = host
+    self.port = port
+  }
+
+  var description: String { kind == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+  private static func isIPv4(_ host: String) -> Bool {
+    let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+    return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
+  }
+}

@@ -1,1 +1,0 @@
-// PollenGRPC — see DESIGN.md.

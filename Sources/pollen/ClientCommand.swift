@@ -1,0 +1,77 @@
+import ArgumentParser
+import Logging
+import PollenClient
+import PollenCore
+import PollenData
+import PollenGRPC
+import PollenNN
+
+/// `pollen client`: joins a Flower-protocol server with a model trained on local data.
+struct ClientCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "client",
+    abstract: "Join a Flower-protocol server (Flower's or Pollen's) and train on a data partition.",
+    discussion: """
+      Trains a multinomial logistic regression by SGD on partition I of N (IID, 0-based) of the \
+      data set; 20% of the partition is held out for evaluate, which reports loss and accuracy. \
+      Honours the FitIns config keys local_epochs, lr and batch_size.
+      """
+  )
+
+  @Option(help: "The server's address (HOST:PORT).")
+  var server: String
+
+  @Option(help: "The data set: digits (UCI handwritten digits, embedded).")
+  var dataset = "digits"
+
+  @Option(help: "This client's partition as I/N (0 ≤ I < N).")
+  var partition = "0/1"
+
+  @Option(help: "Seed of the partitioning and the train/held-out split (same on every client).")
+  var seed: UInt64 = 42
+
+  @Option(help: "PEM root certificates to check the server's TLS certificate with (enables TLS).")
+  var rootCertificates: String?
+
+  @Option(help: "Give up after this many failed connection attempts in a row (default: never).")
+  var maxRetries: Int?
+
+  @Option(help: "Give up after trying to connect for this many seconds (default: never).")
+  var maxWaitTime: Double?
+
+  func validate() throws {
+    guard dataset == "digits" else {
+      throw ValidationError("unknown --dataset \(dataset); available: digits")
+    }
+    _ = try parsePartition()
+    if let maxRetries, maxRetries < 0 { throw ValidationError("--max-retries must not be negative") }
+    if let maxWaitTime, !(maxWaitTime >= 0) { throw ValidationError("--max-wait-time must not be negative") }
+  }
+
+  func run() async throws {
+    let logger = CLILogging.logger("pollen.client", defaultLevel: .info)
+    let (index, count) = try parsePartition()
+    let all = try EmbeddedDatasets.digits()
+    let part = try IIDPartitioner().partitionDatasets(all, numPartitions: count, seed: seed)[index]
+    let (train, test) = part.split(trainFraction: 0.8, seed: seed &+ UInt64(index))
+    logger.info(
+      "partition \(index)/\(count) of digits: \(train.count) training and \(test.count) held-out examples")
+    let model = Models.logisticRegression(inputShape: all.featureShape, classes: all.numClasses)
+    let client = TrainingClient(model: model, trainData: train, testData: test).asClient()
+    var config = FlowerGRPCClient.Config.defaults
+    if let rootCertificates {
+      config.tls = FlowerGRPCClient.ClientTLS(rootCertificatesPEM: try readFile(rootCertificates))
+    }
+    config.backoff.maxRetries = maxRetries
+    config.backoff.maxWaitTime = maxWaitTime.map { .milliseconds(Int64($0 * 1000)) }
+    try await FlowerGRPCClient.run(server: server, client: client, config: config, logger: logger)
+  }
+
+  private func parsePartition() throws -> (index: Int, count: Int) {
+    let parts = partition.split(separator: "/")
+    guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1,
+      (0..<count).contains(index)
+    else { throw ValidationError("--partition must be I/N with 0 ≤ I < N, got \(partition)") }
+    return (index, count)
+  }
+}

@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PollenCore
+import PollenGRPC
+import PollenServer
+
+/// `pollen server`: a Flower-protocol server running FedAvg, for Flower and Pollen clients.
+struct ServerCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "server",
+    abstract: "Run federated rounds of FedAvg with clients that speak Flower's protocol (gRPC).",
+    discussion: """
+      Logs "listening on HOST:PORT" to stderr once bound (use port 0 for a free port). After the \
+      rounds, tells every client to disconnect and writes DIR/history.json and \
+      DIR/parameters.npz (arr_0 … arr_n, loadable with numpy.load).
+      """
+  )
+
+  @Option(help: "Address to listen on (HOST:PORT; [::]:PORT for IPv6).")
+  var address = "0.0.0.0:8080"
+
+  @Option(help: "Number of federated rounds.")
+  var rounds = 1
+
+  @Option(help: "Minimum clients to fit, evaluate and wait for before a round starts.")
+  var minClients = 2
+
+  @Option(help: "Fraction of available clients sampled for training.")
+  var fractionFit = 1.0
+
+  @Option(help: "Fraction of available clients sampled for evaluation (0 disables it).")
+  var fractionEvaluate = 1.0
+
+  @Option(help: "Seconds a client may take per call before it is dropped and counted as a failure.")
+  var roundTimeout: Double?
+
+  @Option(help: "Directory for history.json and parameters.npz.")
+  var out: String?
+
+  @Option(help: "PEM certificate chain to serve TLS with (needs --private-key); plaintext without it.")
+  var certificateChain: String?
+
+  @Option(help: "PEM private key of the certificate chain's leaf.")
+  var privateKey: String?
+
+  @Option(help: "Strategy name (fedavg, …), built on FedAvg's settings above.")
+  var strategy = "fedavg"
+
+  @Option(name: .customLong("strategy-option"), help: "A strategy option as key=value (repeatable).")
+  var strategyOptions: [String] = []
+
+  @Option(help: "FitIns config local_epochs (sent only when given).")
+  var localEpochs: Int?
+
+  @Option(help: "FitIns config lr (sent only when given).")
+  var lr: Double?
+
+  @Option(help: "FitIns config batch_size (sent only when given).")
+  var batchSize: Int?
+
+  func validate() throws {
+    _ = try HostPort(parsing: address)
+    guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+    guard minClients >= 1 else { throw ValidationError("--min-clients must be at least 1") }
+    guard (0...1).contains(fractionFit) else { throw ValidationError("--fraction-fit must be in 0…1") }
+    guard (0...1).contains(fractionEvaluate) else {
+      throw ValidationError("--fraction-evaluate must be in 0…1")
+    }
+    if let roundTimeout, !(roundTimeout > 0) { throw ValidationError("--round-timeout must be positive") }
+    guard (certificateChain == nil) == (privateKey == nil) else {
+      throw ValidationError("--certificate-chain and --private-key go together")
+    }
+  }
+
+  func run() async throws {
+    let logger = CLILogging.logger("pollen.server", defaultLevel: .info)
+    let listen = try HostPort(parsing: address)
+    let clientManager = SimpleClientManager(logger: logger)
+    let fitConfig = fitInsConfig()
+    let base = FedAvg(
+      fractionFit: fractionFit, fractionEvaluate: fractionEvaluate, minFitClients: minClients,
+      minEvaluateClients: minClients, minAvailableClients: minClients,
+      onFitConfig: { round in fitConfig.merging(["server_round": .int(Int64(round))]) { a, _ in a } },
+      onEvaluateConfig: { round in ["server_round": .int(Int64(round))] },
+      fitMetricsAggregation: weightedNumericMetrics, evaluateMetricsAggregation: weightedNumericMetrics)
+    let strategy = try StrategyChoice.make(strategy, StrategyOptionParser.parse(strategyOptions), base)
+    let serverConfig = ServerConfig(
+      numRounds: rounds, roundTimeout: roundTimeout.map { .milliseconds(Int64($0 * 1000)) })
+    var grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
+    if let certificateChain, let privateKey {
+      grpcConfig.tls = FlowerGRPCServer.ServerTLS(
+        certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey))
+    }
+    let (history, parameters) = try await withFlowerGRPCServer(
+      config: grpcConfig, clientManager: clientManager,
+      logger: CLILogging.logger("pollen.grpc", defaultLevel: .info)
+    ) { grpc in
+      let port = try await grpc.boundPort()
+      logger.info("listening on \(listen.display(port: port))")
+      var server = Server(
+        clientManager: clientManager, strategy: strategy, config: serverConfig, logger: logger)
+      let history = await server.fit()
+      logger.info("sending ReconnectIns to all clients")
+      await server.disconnectAllClients(timeout: .seconds(10))
+      return (history, server.parameters)
+    }
+    if let out { try write(history: history, parameters: parameters, to: out, logger: logger) }
+  }
+
+  private func fitInsConfig() -> Config {
+    var config: Config = [:]
+    if let localEpochs { config["local_epochs"] = .int(Int64(localEpochs)) }
+    if let lr { config["lr"] = .double(lr) }
+    if let batchSize { config["batch_size"] = .int(Int64(batchSize)) }
+    return config
+  }
+
+  private func write(history: History, parameters: Parameters, to directory: String, logger: Logger) throws {
+    let dir = URL(fileURLWithPath: directory, isDirectory: true)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try history.jsonData().write(to: dir.appendingPathComponent("history.json"))
+    try NPZ.encode(parameters.tensors).write(to: dir.appendingPathComponent("parameters.npz"))
+    logger.info("wrote \(dir.path)/history.json and parameters.npz (\(parameters.tensors.count) arrays)")
+  }
+}
+
+/// The bytes of the file at `path`.
+func readFile(_ path: String) throws -> [UInt8] {
+  guard let data = FileManager.default.contents(atPath: path) else {
+    throw ValidationError("cannot read \(path)")
+  }
+  return [UInt8](data)
+}
+
+/// The weighted average (by example count) of every numeric metric the clients report.
+@Sendable func weightedNumericMetrics(_ pairs: [(numExamples: Int, metrics: Metrics)]) -> Metrics {
+  var sums: [String: (weighted: Double, weight: Double)] = [:]
+  for (n, metrics) in pairs {
+    for (name, value) in metrics {
+      guard let v = value.doubleValue, value.boolValue == nil else { continue }
+      sums[name, default: (0, 0)].weighted += Double(n) * v
+      sums[name, default: (0, 0)].weight += Double(n)
+    }
+  }
+  return sums.compactMapValues { $0.weight > 0 ? .double($0.weighted / $0.weight) : nil }
+}
+
+/// `HOST:PORT` from the command line (`[::1]:8080` for IPv6).
+struct HostPort {
+  var host: String
+  var port: Int
+
+  init(parsing text: String) throws {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+      (0...65_535).contains(port)
+    else { throw ValidationError("\"\(text)\" is not HOST:PORT") }
+    var host = String(text[..<colon])
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    guard !host.isEmpty else { throw ValidationError("\"\(text)\" has no host") }
+    self.host = host
+    self.port = port
+  }
+
+  func display(port: Int) -> String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
