@@ -106,8 +106,8 @@ private struct IDXFile {
     guard available >= expected else {
       throw PollenError(
         .invalidArgument,
-        "\(name): truncated: dimensions \(dimensions) need \(expected) bytes after the header, found \(available)"
-      )
+        "\(name): truncated: dimensions \(dimensions) need \(expected) bytes after the header, "
+          + "found \(available)")
     }
     let start = data.startIndex + headerSize
     payload = data[start..<(start + expected)]
