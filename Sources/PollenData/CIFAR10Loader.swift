@@ -22,7 +22,8 @@ public enum CIFAR10Loader {
   public static func load(directory: URL) throws -> (train: Dataset, test: Dataset) {
     let fileManager = FileManager.default
     let nested = directory.appendingPathComponent("cifar-10-batches-bin")
-    let base = fileManager.fileExists(atPath: nested.appendingPathComponent("test_batch.bin").path)
+    let base =
+      fileManager.fileExists(atPath: nested.appendingPathComponent("test_batch.bin").path)
       ? nested : directory
     let trainFiles = (1...5).map { base.appendingPathComponent("data_batch_\($0).bin") }
       .filter { fileManager.fileExists(atPath: $0.path) }
@@ -71,7 +72,7 @@ public enum CIFAR10Loader {
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
           for offset in stride(from: 0, to: raw.count, by: recordSize) {
             let target = row * pixels
-            for i in 0..<pixels { out[target + i] = Float(raw[offset + 1 + i]) * (1 / 255) }
+            for i in 0..<pixels { out[target + i] = Float(raw[offset + 1 + i]) / 255 }
             row += 1
           }
         }

@@ -10,6 +10,8 @@ public struct Dataset: Sendable {
   /// The number of classes.
   public var numClasses: Int
 
+  /// A data set of `labels.count` examples.
+  /// - Precondition: `features.count == labels.count * featureShape.reduce(1, *)`.
   public init(features: [Float], featureShape: [Int], labels: [Int32], numClasses: Int) {
     precondition(features.count == labels.count * featureShape.reduce(1, *), "features do not match labels")
     self.features = features
@@ -29,6 +31,7 @@ public struct Dataset: Sendable {
     var f = [Float]()
     f.reserveCapacity(indices.count * d)
     for i in indices { f.append(contentsOf: features[(i * d)..<((i + 1) * d)]) }
-    return Dataset(features: f, featureShape: featureShape, labels: indices.map { labels[$0] }, numClasses: numClasses)
+    return Dataset(
+      features: f, featureShape: featureShape, labels: indices.map { labels[$0] }, numClasses: numClasses)
   }
 }

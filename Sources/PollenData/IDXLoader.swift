@@ -41,8 +41,10 @@ public enum IDXLoader {
   /// - Throws: ``PollenError`` `.io` naming the file names looked for if one is missing.
   public static func load(directory: URL) throws -> (train: Dataset, test: Dataset) {
     func find(_ prefix: String, _ kind: String) throws -> URL {
-      let candidates = ["\(prefix)-\(kind)", "\(prefix)-\(kind.replacingOccurrences(of: "-idx", with: ".idx"))"]
-        .flatMap { [$0, $0 + ".gz"] }
+      let candidates = [
+        "\(prefix)-\(kind)", "\(prefix)-\(kind.replacingOccurrences(of: "-idx", with: ".idx"))",
+      ]
+      .flatMap { [$0, $0 + ".gz"] }
       for name in candidates {
         let url = directory.appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: url.path) { return url }
@@ -50,7 +52,8 @@ public enum IDXLoader {
       throw PollenError(
         .io, "no \(candidates.joined(separator: " or ")) in \(directory.path)")
     }
-    var train = try load(images: find("train", "images-idx3-ubyte"), labels: find("train", "labels-idx1-ubyte"))
+    var train = try load(
+      images: find("train", "images-idx3-ubyte"), labels: find("train", "labels-idx1-ubyte"))
     var test = try load(images: find("t10k", "images-idx3-ubyte"), labels: find("t10k", "labels-idx1-ubyte"))
     let classes = max(train.numClasses, test.numClasses)
     train.numClasses = classes
@@ -62,7 +65,7 @@ public enum IDXLoader {
   static func unitScaled(_ bytes: Data) -> [Float] {
     [Float](unsafeUninitializedCapacity: bytes.count) { out, initialized in
       bytes.withUnsafeBytes { raw in
-        for i in 0..<raw.count { out[i] = Float(raw[i]) * (1 / 255) }
+        for i in 0..<raw.count { out[i] = Float(raw[i]) / 255 }
       }
       initialized = bytes.count
     }
@@ -84,7 +87,8 @@ private struct IDXFile {
     guard bytes[2] == 0x08 else {
       throw PollenError(
         .invalidArgument,
-        "\(name): IDX data type 0x\(String(bytes[2], radix: 16)) is not supported (only unsigned bytes, 0x08)")
+        "\(name): IDX data type 0x\(String(bytes[2], radix: 16)) is not supported (only unsigned bytes, 0x08)"
+      )
     }
     guard Int(bytes[3]) == expectedRank else {
       throw PollenError(
@@ -102,8 +106,8 @@ private struct IDXFile {
     guard available >= expected else {
       throw PollenError(
         .invalidArgument,
-        "\(name): truncated: dimensions \(dimensions) need \(expected) bytes after the header, found \(available)"
-      )
+        "\(name): truncated: dimensions \(dimensions) need \(expected) bytes after the header, "
+          + "found \(available)")
     }
     let start = data.startIndex + headerSize
     payload = data[start..<(start + expected)]

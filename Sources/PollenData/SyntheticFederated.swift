@@ -93,7 +93,8 @@ public struct SyntheticFederated: Sendable, Hashable {
 
   private func drawSampleCount(_ rng: inout SeededRandom) -> Int {
     let size = exp(rng.nextNormal(mean: 4, std: 2))
-    return size >= Double(maxSamplesPerClient) ? maxSamplesPerClient : min(Int(size) + 50, maxSamplesPerClient)
+    return size >= Double(maxSamplesPerClient)
+      ? maxSamplesPerClient : min(Int(size) + 50, maxSamplesPerClient)
   }
 
   private func clientModel(_ clientID: Int) -> ClientModel {

@@ -49,8 +49,7 @@ struct CSVScanner {
     byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
   }
 
-  private func split(_ lineStart: Int, _ lineEnd: Int, into fields: inout [CSVField]) throws(CSVScanError)
-  {
+  private func split(_ lineStart: Int, _ lineEnd: Int, into fields: inout [CSVField]) throws(CSVScanError) {
     let quote = UInt8(ascii: "\"")
     var i = lineStart
     while true {

@@ -46,8 +46,10 @@ public struct DirichletPartitioner: Partitioner, Hashable {
         var start = 0
         for p in 0..<numPartitions {
           cumulative += proportions[p]
-          let end = p == numPartitions - 1
-            ? members.count : Swift.min(Swift.max(Int(cumulative * Double(members.count)), start), members.count)
+          let end =
+            p == numPartitions - 1
+            ? members.count
+            : Swift.min(Swift.max(Int(cumulative * Double(members.count)), start), members.count)
           parts[p].append(contentsOf: members[start..<end])
           start = end
         }

@@ -1,8 +1,9 @@
 import PollenCore
 
-/// The Flower paper's mixed split ("{50% i.i.d., 50% non-i.i.d.}", Beutel et al. 2020, §3.5):
-/// every partition holds `⌊count / numPartitions⌋` examples, of which a fraction ``iidFraction``
-/// is drawn from the whole data set and the rest from a single class.
+/// The Flower paper's mixed split ("{50% i.i.d., 50% non-i.i.d.}"; Beutel et al., "Flower: a
+/// friendly federated learning framework", §3.4): every partition holds
+/// `⌊count / numPartitions⌋` examples, of which a fraction ``iidFraction`` is drawn from the
+/// whole data set and the rest from a single class.
 ///
 /// Each partition's class is drawn so that classes serve partitions in proportion to their size
 /// (the class at a random permutation of evenly spaced quantiles of the labels), which lets

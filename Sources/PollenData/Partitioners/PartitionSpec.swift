@@ -40,7 +40,9 @@ public enum PartitionSpec: Sendable, Hashable, CustomStringConvertible {
     }
     func arity(_ range: ClosedRange<Int>) throws {
       guard range.contains(arguments.count) else {
-        let expected = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)–\(range.upperBound)"
+        let expected =
+          range.lowerBound == range.upperBound
+          ? "\(range.lowerBound)" : "\(range.lowerBound)–\(range.upperBound)"
         throw fail("'\(kind)' takes \(expected) argument(s), got \(arguments.count)")
       }
     }
@@ -107,7 +109,8 @@ public enum PartitionSpec: Sendable, Hashable, CustomStringConvertible {
   public func makePartitioner(keys: [String]? = nil) throws -> any Partitioner {
     switch self {
     case .iid: return IIDPartitioner()
-    case .dirichlet(let alpha, let minimum): return DirichletPartitioner(alpha: alpha, minPartitionSize: minimum)
+    case .dirichlet(let alpha, let minimum):
+      return DirichletPartitioner(alpha: alpha, minPartitionSize: minimum)
     case .shards(let k): return ShardPartitioner(shardsPerPartition: k)
     case .mixed(let fraction): return MixedPartitioner(iidFraction: fraction)
     case .linear: return SizeSkewPartitioner(.linear)

@@ -28,7 +28,8 @@ func validatePartitionCount(_ numPartitions: Int, count: Int, _ name: String) th
   }
   guard numPartitions <= count else {
     throw PollenError(
-      .invalidArgument, "\(name): \(numPartitions) partitions requested but the data set has only \(count) examples")
+      .invalidArgument,
+      "\(name): \(numPartitions) partitions requested but the data set has only \(count) examples")
   }
 }
 
