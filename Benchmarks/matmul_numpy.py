@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """numpy float32 matmul GFLOP/s, to compare with `MatMulBenchmark` (PollenNN).
 
-Usage: python3 Benchmarks/matmul_numpy.py [--reps N] [MxKxN ...]
+Usage: python3 Benchmarks/matmul_numpy.py [--reps N] [MxKxN | N ...]
 Prints one line per shape: `MxKxN  GFLOP/s` (best of N repetitions, 2*M*K*N flops each).
 The default shapes are the square ones and those PollenNN's models multiply.
 """
@@ -27,7 +27,10 @@ DEFAULT_SHAPES = [
 
 
 def parse(shape):
-    m, k, n = (int(x) for x in shape.lower().split("x"))
+    parts = [int(x) for x in shape.lower().split("x")]
+    if len(parts) == 1:
+        return parts[0], parts[0], parts[0]
+    m, k, n = parts
     return m, k, n
 
 

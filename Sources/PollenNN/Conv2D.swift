@@ -104,18 +104,20 @@ public struct Conv2D: Layer {
     gemm(
       transposeB: true, Tensor(shape: [g.positions, g.patch], data: columns),
       weight.reshaped([outChannels, g.patch]), into: &product, beta: 0)
-    var out = Tensor(shape: [g.n, outChannels, g.ho, g.wo])
+    let outC = outChannels
+    let biasValues = bias.data
+    var out = Tensor(shape: [g.n, outC, g.ho, g.wo])
     let area = g.ho * g.wo
     product.data.withUnsafeBufferPointer { p in
       out.data.withUnsafeMutableBufferPointer { y in
         for b in 0..<g.n {
-          for o in 0..<outChannels {
-            let dst = (b * outChannels + o) * area
-            var src = b * area * outChannels + o
-            let bo = bias.data[o]
+          for o in 0..<outC {
+            let dst = (b * outC + o) * area
+            var src = b * area * outC + o
+            let bo = biasValues[o]
             for q in 0..<area {
               y[dst + q] = p[src] + bo
-              src += outChannels
+              src += outC
             }
           }
         }
@@ -125,24 +127,44 @@ public struct Conv2D: Layer {
   }
 
   public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+    let grad = backwardParameters(outputGradient)
+    guard let g = geometry else { preconditionFailure("backward before forward") }
+    var dCols = Tensor(shape: [g.positions, g.patch])
+    gemm(grad, weight.reshaped([outChannels, g.patch]), into: &dCols, beta: 0)
+    var dx = Tensor(shape: [g.n, g.c, g.h, g.w])
+    dCols.data.withUnsafeBufferPointer { src in
+      dx.data.withUnsafeMutableBufferPointer { dst in
+        if let s = src.baseAddress, let d = dst.baseAddress { g.col2im(s, into: d) }
+      }
+    }
+    return dx
+  }
+
+  public mutating func backwardParametersOnly(_ outputGradient: Tensor) {
+    _ = backwardParameters(outputGradient)
+  }
+
+  /// Stores the parameter gradients; returns the output gradient as `[positions, out]`.
+  private mutating func backwardParameters(_ outputGradient: Tensor) -> Tensor {
     guard let g = geometry else { preconditionFailure("backward before forward") }
     precondition(
       outputGradient.shape == [g.n, outChannels, g.ho, g.wo], "gradient shape \(outputGradient.shape)")
     let area = g.ho * g.wo
+    let outC = outChannels
     // NCHW gradient to [positions, out], and the bias gradient on the way.
-    var grad = Tensor(shape: [g.positions, outChannels])
-    var biasSums = [Float](repeating: 0, count: outChannels)
+    var grad = Tensor(shape: [g.positions, outC])
+    var biasSums = [Float](repeating: 0, count: outC)
     outputGradient.data.withUnsafeBufferPointer { dy in
       grad.data.withUnsafeMutableBufferPointer { p in
         for b in 0..<g.n {
-          for o in 0..<outChannels {
-            let src = (b * outChannels + o) * area
-            var dst = b * area * outChannels + o
+          for o in 0..<outC {
+            let src = (b * outC + o) * area
+            var dst = b * area * outC + o
             var sum: Float = 0
             for q in 0..<area {
               p[dst] = dy[src + q]
               sum += dy[src + q]
-              dst += outChannels
+              dst += outC
             }
             biasSums[o] += sum
           }
@@ -154,14 +176,6 @@ public struct Conv2D: Layer {
     var dW = Tensor(shape: [outChannels, g.patch])
     gemm(transposeA: true, grad, cols, into: &dW, beta: 0)
     weightGradient = dW.reshaped(weight.shape)
-    var dCols = Tensor(shape: [g.positions, g.patch])
-    gemm(grad, weight.reshaped([outChannels, g.patch]), into: &dCols, beta: 0)
-    var dx = Tensor(shape: [g.n, g.c, g.h, g.w])
-    dCols.data.withUnsafeBufferPointer { src in
-      dx.data.withUnsafeMutableBufferPointer { dst in
-        if let s = src.baseAddress, let d = dst.baseAddress { g.col2im(s, into: d) }
-      }
-    }
-    return dx
+    return grad
   }
 }

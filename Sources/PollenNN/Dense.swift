@@ -51,6 +51,13 @@ public struct Dense: Layer {
     body(&bias, biasGradient)
   }
 
+  public mutating func backwardParametersOnly(_ outputGradient: Tensor) {
+    let batch = lastInput.shape[0]
+    precondition(outputGradient.shape == [batch, outputs], "gradient shape \(outputGradient.shape)")
+    gemm(transposeA: true, outputGradient, lastInput, into: &weightGradient, beta: 0)
+    biasGradient.data = columnSums(outputGradient)
+  }
+
   public mutating func forward(_ input: Tensor) -> Tensor {
     let x = input.reshaped([input.shape[0], input.count / max(1, input.shape[0])])
     precondition(x.shape[1] == inputs, "Dense expects \(inputs) inputs, got shape \(input.shape)")
@@ -68,10 +75,8 @@ public struct Dense: Layer {
   }
 
   public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+    backwardParametersOnly(outputGradient)
     let batch = lastInput.shape[0]
-    precondition(outputGradient.shape == [batch, outputs], "gradient shape \(outputGradient.shape)")
-    gemm(transposeA: true, outputGradient, lastInput, into: &weightGradient, beta: 0)
-    biasGradient.data = columnSums(outputGradient)
     var inputGradient = Tensor(shape: [batch, inputs])
     gemm(outputGradient, weight, into: &inputGradient, beta: 0)
     return inputGradient

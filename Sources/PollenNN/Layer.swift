@@ -24,6 +24,10 @@ public protocol Layer: Sendable {
   /// returns the gradient with respect to the last input.
   mutating func backward(_ outputGradient: Tensor) -> Tensor
 
+  /// Like ``backward(_:)`` when the caller does not need the input gradient (the first layer
+  /// of a model): stores ``gradients`` and may skip the rest of the work.
+  mutating func backwardParametersOnly(_ outputGradient: Tensor)
+
   /// Calls `body` with each parameter, mutable in place, and its gradient, in order.
   mutating func updateParameters(_ body: (inout Tensor, Tensor) -> Void)
 }
@@ -35,6 +39,7 @@ extension Layer {
   }
   public var gradients: [Tensor] { [] }
   public mutating func updateParameters(_ body: (inout Tensor, Tensor) -> Void) {}
+  public mutating func backwardParametersOnly(_ outputGradient: Tensor) { _ = backward(outputGradient) }
 }
 
 /// How a layer's weights are drawn when it is created.

@@ -160,6 +160,55 @@ extension GemmProblem {
     }
   }
 
+  /// Row-times-matrix loops with no SIMD types: the fastest code an unoptimised (`-Onone`)
+  /// build makes, where generic SIMD operations become function calls.
+  func runScalar() {
+    if transposeB && !transposeA {
+      // Both operands run along k in memory: dot products.
+      var i = 0
+      while i < m {
+        var j = 0
+        while j < n {
+          var ap = a + i * lda
+          var bp = b + j * ldb
+          let end = ap + k
+          var acc: Float = 0
+          while ap < end {
+            acc += ap.pointee * bp.pointee
+            ap += 1
+            bp += 1
+          }
+          let cp = c + i * ldc + j
+          cp.pointee = alpha * acc + (beta == 0 ? 0 : beta * cp.pointee)
+          j += 1
+        }
+        i += 1
+      }
+      return
+    }
+    // Otherwise C's rows accumulate scaled rows (or columns) of B.
+    scaleC()
+    var i = 0
+    while i < m {
+      let cRow = c + i * ldc
+      var p = 0
+      while p < k {
+        let x = alpha * (transposeA ? a[p * lda + i] : a[i * lda + p])
+        var bp = transposeB ? b + p : b + p * ldb
+        let step = transposeB ? ldb : 1
+        var cp = cRow
+        let end = cRow + n
+        while cp < end {
+          cp.pointee += x * bp.pointee
+          cp += 1
+          bp += step
+        }
+        p += 1
+      }
+      i += 1
+    }
+  }
+
   /// The reference triple loop (for tests and as a baseline in benchmarks).
   func runNaive() {
     for i in 0..<m {

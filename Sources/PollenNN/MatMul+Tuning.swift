@@ -2,15 +2,20 @@ import Foundation
 
 extension MatMul {
   /// The micro-kernel ``Kernel/automatic`` uses off Apple platforms: `POLLEN_GEMM_KERNEL` from
-  /// the environment when it names one, else the faster of the two on a small in-cache product,
-  /// timed once per process (a few milliseconds). Both give bit-identical results.
+  /// the environment when it names one; in `DEBUG` builds ``Kernel/scalar``; else the faster of
+  /// the two SIMD kernels on a small in-cache product, timed once per process (a few
+  /// milliseconds). The two SIMD kernels give bit-identical results.
   static let tunedKernel: Kernel = {
     if let name = ProcessInfo.processInfo.environment["POLLEN_GEMM_KERNEL"],
       let kernel = Kernel(rawValue: name), kernel != .automatic
     {
       return kernel
     }
-    return fastestKernel(among: [.broadcast4x16, .splat6x8])
+    #if DEBUG
+      return .scalar
+    #else
+      return fastestKernel(among: [.broadcast4x16, .splat6x8])
+    #endif
   }()
 
   /// The kernel with the best time over a few alternating runs of a 96 × 256 · 256 × 256 product.

@@ -21,6 +21,9 @@ public enum MatMul {
     case splat6x8
     /// The reference triple loop.
     case naive
+    /// Plain loops without SIMD types: what ``automatic`` uses in unoptimised (`DEBUG`)
+    /// builds, where SIMD code is tens of times slower than scalar code.
+    case scalar
   }
 
   /// `C = alpha · op(A) · op(B) + beta · C` on row-major matrices, `op(X)` being `X` or its
@@ -58,8 +61,8 @@ public enum MatMul {
         kernel = tunedKernel
       #endif
     }
-    if kernel == .naive {
-      problem.runNaive()
+    if kernel == .naive || kernel == .scalar {
+      kernel == .naive ? problem.runNaive() : problem.runScalar()
       return
     }
     let parts = partitionCount(m: m, n: n, k: k, maxThreads: threads ?? processorCount)
@@ -104,6 +107,7 @@ extension GemmProblem {
     switch kernel {
     case .broadcast4x16: runBlocked(Broadcast4x16.self)
     case .splat6x8: runBlocked(Splat6x8.self)
+    case .scalar: runScalar()
     case .naive, .automatic: runNaive()
     }
   }

@@ -38,9 +38,20 @@ public struct Sequential: Sendable {
   }
 
   /// Back-propagates the gradient of the loss with respect to the last output through every
-  /// layer (storing each layer's parameter gradients); returns the gradient for the input.
-  @discardableResult
-  public mutating func backward(_ outputGradient: Tensor) -> Tensor {
+  /// layer, storing each layer's parameter gradients (see ``gradients``).
+  public mutating func backward(_ outputGradient: Tensor) {
+    var g = outputGradient
+    for i in layers.indices.reversed() {
+      if i == 0 {
+        layers[i].backwardParametersOnly(g)
+      } else {
+        g = layers[i].backward(g)
+      }
+    }
+  }
+
+  /// Like ``backward(_:)``, also returning the gradient with respect to the last input.
+  public mutating func backwardToInput(_ outputGradient: Tensor) -> Tensor {
     var g = outputGradient
     for i in layers.indices.reversed() { g = layers[i].backward(g) }
     return g
