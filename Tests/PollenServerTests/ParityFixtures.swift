@@ -9,7 +9,12 @@ enum ParityFixtures {
     if let dir = ProcessInfo.processInfo.environment["POLLEN_PARITY_FIXTURES"], !dir.isEmpty {
       return URL(fileURLWithPath: dir)
     }
-    return Bundle.module.bundleURL.appendingPathComponent("Resources/parity")
+    // `.copy("Resources")` puts the folder inside the bundle; Foundation's `resourceURL` is the
+    // bundle itself on some platforms and its `Resources` folder on others (Linux), so look in both.
+    let candidates = [Bundle.module.resourceURL, Bundle.module.bundleURL].compactMap { $0 }.flatMap {
+      [$0.appendingPathComponent("Resources/parity"), $0.appendingPathComponent("parity")]
+    }
+    return candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[0]
   }
 
   /// The fixture `name` (without `.json`) as a JSON object, from `directory` (default: the
