@@ -44,7 +44,7 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(help: "PEM private key of the certificate chain's leaf.")
   var privateKey: String?
 
-  @Option(help: "Strategy name (fedavg, …), built on FedAvg's settings above.")
+  @Option(help: "Strategy: \(StrategyFactory.names.joined(separator: ", ")), built on the settings above.")
   var strategy = "fedavg"
 
   @Option(name: .customLong("strategy-option"), help: "A strategy option as key=value (repeatable).")
@@ -78,13 +78,14 @@ struct ServerCommand: AsyncParsableCommand {
     let listen = try HostPort(parsing: address)
     let clientManager = SimpleClientManager(logger: logger)
     let fitConfig = fitInsConfig()
-    let base = FedAvg(
+    let settings = StrategySettings(
       fractionFit: fractionFit, fractionEvaluate: fractionEvaluate, minFitClients: minClients,
       minEvaluateClients: minClients, minAvailableClients: minClients,
       onFitConfig: { round in fitConfig.merging(["server_round": .int(Int64(round))]) { a, _ in a } },
       onEvaluateConfig: { round in ["server_round": .int(Int64(round))] },
       fitMetricsAggregation: weightedNumericMetrics, evaluateMetricsAggregation: weightedNumericMetrics)
-    let strategy = try StrategyChoice.make(strategy, StrategyOptionParser.parse(strategyOptions), base)
+    let strategy = try StrategyFactory.make(
+      strategy, options: StrategyOptionParser.parse(strategyOptions), settings: settings)
     let serverConfig = ServerConfig(
       numRounds: rounds, roundTimeout: roundTimeout.map { .milliseconds(Int64($0 * 1000)) })
     var grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
