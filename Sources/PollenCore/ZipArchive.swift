@@ -75,7 +75,9 @@ public enum ZipArchive {
       let nameLength = u16(i + 26)
       let extra = u16(i + 28)
       let start = i + 30 + nameLength + extra
-      guard start + size <= bytes.count else { throw PollenError(.invalidArgument, "zip entry at \(i) is truncated") }
+      guard start + size <= bytes.count else {
+        throw PollenError(.invalidArgument, "zip entry at \(i) is truncated")
+      }
       let name = String(decoding: bytes[(i + 30)..<(i + 30 + nameLength)], as: UTF8.self)
       entries.append((name, Data(bytes[start..<(start + size)])))
       i = start + size

@@ -27,7 +27,8 @@ struct ClientPopulation: Sendable {
     synthetic = nil
     let (pool, test) = try o.dataset.load(testFraction: o.testFraction, seed: o.seed)
     guard pool.count >= o.clients else {
-      throw PollenError(.invalidArgument, "\(pool.count) training examples cannot be split among \(o.clients) clients")
+      throw PollenError(
+        .invalidArgument, "\(pool.count) training examples cannot be split among \(o.clients) clients")
     }
     testSet = test
     featureShape = pool.featureShape

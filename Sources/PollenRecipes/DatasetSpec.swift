@@ -33,7 +33,8 @@ public enum DatasetSpec: Sendable, Hashable, CustomStringConvertible {
     case "synthetic":
       let parts = (arg ?? "1,1").split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
       guard parts.count == 2, let a = parts[0], let b = parts[1], a >= 0, b >= 0 else {
-        throw PollenError(.invalidArgument, "dataset \(text): expected synthetic:α,β with α, β ≥ 0, e.g. synthetic:1,1")
+        throw PollenError(
+          .invalidArgument, "dataset \(text): expected synthetic:α,β with α, β ≥ 0, e.g. synthetic:1,1")
       }
       self = .synthetic(alpha: a, beta: b)
     default:

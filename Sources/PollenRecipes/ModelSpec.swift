@@ -22,7 +22,8 @@ public enum ModelSpec: String, Sendable, Hashable, CaseIterable, CustomStringCon
     case .cnn:
       guard inputShape.count == 3 else {
         throw PollenError(
-          .invalidArgument, "the CNN needs image data ([channels, height, width]); this data set has shape \(inputShape)")
+          .invalidArgument,
+          "the CNN needs image data ([channels, height, width]); this data set has shape \(inputShape)")
       }
       return Models.cnn(inputShape: inputShape, classes: classes, seed: seed)
     }

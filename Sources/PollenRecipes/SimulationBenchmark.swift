@@ -14,7 +14,9 @@ public enum SimulationBenchmark {
 
   struct TrivialClient: Client {
     func fit(_ ins: FitIns) async throws -> FitRes {
-      let p = ins.parameters.tensors.map { t in NDArray(t.scalars(as: Float.self).map { $0 + 0.001 }, shape: t.shape) }
+      let p = ins.parameters.tensors.map { t in
+        NDArray(t.scalars(as: Float.self).map { $0 + 0.001 }, shape: t.shape)
+      }
       return FitRes(parameters: Parameters(tensors: p), numExamples: 10)
     }
     func evaluate(_ ins: EvaluateIns) async throws -> EvaluateRes { EvaluateRes(loss: 0, numExamples: 10) }
@@ -27,10 +29,12 @@ public enum SimulationBenchmark {
   ) async -> Result {
     let model = Parameters(tensors: [NDArray([Float](repeating: 0, count: parameters), shape: [parameters])])
     let sim = Simulation(
-      config: SimulationConfig(numClients: clients, concurrency: concurrency, seed: 1, serializeMessages: serialize)
+      config: SimulationConfig(
+        numClients: clients, concurrency: concurrency, seed: 1, serializeMessages: serialize)
     ) { _ in TrivialClient() }
     let strategy = FedAvg(
-      fractionFit: fraction, fractionEvaluate: 0, minFitClients: 1, minAvailableClients: 1, initialParameters: model)
+      fractionFit: fraction, fractionEvaluate: 0, minFitClients: 1, minAvailableClients: 1,
+      initialParameters: model)
     let clock = ContinuousClock()
     let start = clock.now
     let (history, _) = await sim.run(strategy: strategy, rounds: rounds)

@@ -42,9 +42,13 @@ public struct SimulationJob: Sendable {
       [
         ("dataset", dataset.description), ("clients", "\(clients)"), ("rounds", "\(rounds)"),
         ("strategy", strategy),
-        ("strategy_options", strategyOptions.keys.sorted().map { "\($0)=\(strategyOptions[$0]!)" }.joined(separator: ",")),
+        (
+          "strategy_options",
+          strategyOptions.keys.sorted().map { "\($0)=\(strategyOptions[$0]!)" }.joined(separator: ",")
+        ),
         ("fraction_fit", "\(fractionFit)"), ("fraction_evaluate", "\(fractionEvaluate ?? fractionFit)"),
-        ("partition", partition.description), ("model", model.description), ("local_epochs", "\(localEpochs)"),
+        ("partition", partition.description), ("model", model.description),
+        ("local_epochs", "\(localEpochs)"),
         ("batch_size", "\(batchSize)"), ("lr", "\(learningRate)"), ("seed", "\(seed)"),
         ("concurrency", "\(concurrency)"), ("test_fraction", "\(testFraction)"),
         ("client_test_fraction", "\(clientTestFraction)"), ("dropout", "\(dropoutProbability)"),
@@ -96,7 +100,8 @@ public struct SimulationJob: Sendable {
       throw PollenError(.invalidArgument, "need clients > 0, rounds ≥ 0 and 0 < fraction-fit ≤ 1")
     }
     let population = try ClientPopulation(options: o)
-    let model = try o.model.make(inputShape: population.featureShape, classes: population.numClasses, seed: o.seed)
+    let model = try o.model.make(
+      inputShape: population.featureShape, classes: population.numClasses, seed: o.seed)
     let training = TrainingSettings(
       epochs: o.localEpochs, learningRate: Float(o.learningRate), batchSize: o.batchSize, seed: o.seed)
     let test = population.testSet
@@ -104,7 +109,8 @@ public struct SimulationJob: Sendable {
     let evalSize = max(1, Int(Double(o.clients) * (o.fractionEvaluate ?? o.fractionFit)))
     let settings = StrategySettings(
       fractionFit: o.fractionFit, fractionEvaluate: o.fractionEvaluate ?? o.fractionFit,
-      minFitClients: min(sampleSize, 2), minEvaluateClients: min(evalSize, 2), minAvailableClients: min(o.clients, 2),
+      minFitClients: min(sampleSize, 2), minEvaluateClients: min(evalSize, 2),
+      minAvailableClients: min(o.clients, 2),
       initialParameters: Parameters(tensors: model.parameterArrays()),
       evaluateFn: Self.centralEvaluation(model: model, test: test),
       onFitConfig: { round in
@@ -131,7 +137,8 @@ public struct SimulationJob: Sendable {
     )
     let clock = ContinuousClock()
     let start = clock.now
-    let (history, parameters) = await simulation.run(strategy: strategy, rounds: o.rounds, onRoundEnd: onRoundEnd)
+    let (history, parameters) = await simulation.run(
+      strategy: strategy, rounds: o.rounds, onRoundEnd: onRoundEnd)
     return Outcome(history: history, parameters: parameters, duration: clock.now - start)
   }
 }

@@ -1,9 +1,10 @@
+import PollenCore
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import PollenCore
 
 extension History {
   /// The history as JSON shaped like Flower's `History`:
@@ -34,11 +35,13 @@ extension History {
     func metrics(_ m: [String: [(round: Int, value: Scalar)]]) -> String {
       "{"
         + m.keys.sorted().map { k in
-          jsonString(k) + ": [" + m[k]!.map { "[\($0.round), \(scalar($0.value))]" }.joined(separator: ", ") + "]"
+          jsonString(k) + ": [" + m[k]!.map { "[\($0.round), \(scalar($0.value))]" }.joined(separator: ", ")
+            + "]"
         }.joined(separator: ", ") + "}"
     }
     out += "\"failures\": ["
-    out += failures.map { "[\($0.round), \(jsonString($0.cid)), \(jsonString($0.reason))]" }.joined(separator: ", ")
+    out += failures.map { "[\($0.round), \(jsonString($0.cid)), \(jsonString($0.reason))]" }.joined(
+      separator: ", ")
     out += "],\n \"losses_centralized\": " + losses(lossesCentralized)
     out += ",\n \"losses_distributed\": " + losses(lossesDistributed)
     out += ",\n \"metrics_centralized\": " + metrics(metricsCentralized)

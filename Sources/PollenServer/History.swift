@@ -1,9 +1,10 @@
+import PollenCore
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import PollenCore
 
 /// What a run produced, round by round (Flower's `History`, the same five series).
 public struct History: Sendable, Equatable {
@@ -22,8 +23,12 @@ public struct History: Sendable, Equatable {
 
   public init() {}
 
-  public mutating func addLossDistributed(round: Int, loss: Double) { lossesDistributed.append((round, loss)) }
-  public mutating func addLossCentralized(round: Int, loss: Double) { lossesCentralized.append((round, loss)) }
+  public mutating func addLossDistributed(round: Int, loss: Double) {
+    lossesDistributed.append((round, loss))
+  }
+  public mutating func addLossCentralized(round: Int, loss: Double) {
+    lossesCentralized.append((round, loss))
+  }
   public mutating func addMetricsDistributedFit(round: Int, metrics: Metrics) {
     for (k, v) in metrics { metricsDistributedFit[k, default: []].append((round, v)) }
   }
@@ -38,7 +43,9 @@ public struct History: Sendable, Equatable {
     func eq(_ x: [(round: Int, loss: Double)], _ y: [(round: Int, loss: Double)]) -> Bool {
       x.count == y.count && zip(x, y).allSatisfy { $0.round == $1.round && $0.loss == $1.loss }
     }
-    func eqm(_ x: [String: [(round: Int, value: Scalar)]], _ y: [String: [(round: Int, value: Scalar)]]) -> Bool {
+    func eqm(_ x: [String: [(round: Int, value: Scalar)]], _ y: [String: [(round: Int, value: Scalar)]])
+      -> Bool
+    {
       x.keys == y.keys
         && x.allSatisfy { k, v in
           let w = y[k]!

@@ -13,13 +13,16 @@ public enum Kernels {
   }
 
   @inline(__always)
-  static func addScaled(_ x: UnsafeBufferPointer<Float>, _ w: Double, _ acc: UnsafeMutableBufferPointer<Double>) {
+  static func addScaled(
+    _ x: UnsafeBufferPointer<Float>, _ w: Double, _ acc: UnsafeMutableBufferPointer<Double>
+  ) {
     for i in 0..<x.count { acc[i] += w * Double(x[i]) }
   }
 
   @inline(__always)
-  static func addScaled(_ x: UnsafeBufferPointer<Double>, _ w: Double, _ acc: UnsafeMutableBufferPointer<Double>)
-  {
+  static func addScaled(
+    _ x: UnsafeBufferPointer<Double>, _ w: Double, _ acc: UnsafeMutableBufferPointer<Double>
+  ) {
     for i in 0..<x.count { acc[i] += w * x[i] }
   }
 

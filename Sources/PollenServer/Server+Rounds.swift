@@ -10,7 +10,8 @@ extension Server {
 
   /// Configures, runs and aggregates one fit round; `nil` when no clients were selected.
   mutating func fitRound(_ round: Int, history: inout History) async -> (Parameters?, Metrics)? {
-    let instructions = await strategy.configureFit(serverRound: round, parameters: parameters, clientManager: clientManager)
+    let instructions = await strategy.configureFit(
+      serverRound: round, parameters: parameters, clientManager: clientManager)
     guard !instructions.isEmpty else {
       logger.info("configure_fit: no clients selected, cancel")
       return nil
@@ -43,7 +44,8 @@ extension Server {
     }
     record(failures, round: round, phase: "fit", into: &history)
     logger.info("aggregate_fit: received \(results.count) results and \(failures.count) failures")
-    let (aggregated, metrics) = strategy.aggregateFit(serverRound: round, results: results, failures: failures)
+    let (aggregated, metrics) = strategy.aggregateFit(
+      serverRound: round, results: results, failures: failures)
     return (aggregated, metrics)
   }
 
@@ -54,7 +56,9 @@ extension Server {
       let res = try await withTimeout(timeout) { try await client.fit(ins, timeout: timeout) }
       guard res.status.code == .ok else {
         return .failure(
-          ClientFailure(cid: client.cid, error: PollenError(.clientFailed, "status \(res.status.code): \(res.status.message)")))
+          ClientFailure(
+            cid: client.cid,
+            error: PollenError(.clientFailed, "status \(res.status.code): \(res.status.message)")))
       }
       if let validator { try validator.validate(res.parameters) }
       return .success(client, res)
@@ -85,11 +89,19 @@ extension Server {
             guard res.status.code == .ok else {
               return (
                 index,
-                .failure(ClientFailure(cid: client.cid, error: PollenError(.clientFailed, "status \(res.status.code): \(res.status.message)")))
+                .failure(
+                  ClientFailure(
+                    cid: client.cid,
+                    error: PollenError(.clientFailed, "status \(res.status.code): \(res.status.message)")))
               )
             }
             guard res.loss.isFinite else {
-              return (index, .failure(ClientFailure(cid: client.cid, error: PollenError(.nonFinite, "evaluate loss is \(res.loss)"))))
+              return (
+                index,
+                .failure(
+                  ClientFailure(
+                    cid: client.cid, error: PollenError(.nonFinite, "evaluate loss is \(res.loss)")))
+              )
             }
             return (index, .success(client, res))
           } catch {

@@ -72,7 +72,9 @@ public struct Server: Sendable {
       for client in clients {
         group.addTask {
           do {
-            _ = try await withTimeout(timeout) { try await client.reconnect(ReconnectIns(seconds: seconds), timeout: timeout) }
+            _ = try await withTimeout(timeout) {
+              try await client.reconnect(ReconnectIns(seconds: seconds), timeout: timeout)
+            }
           } catch {
             // A client that goes away while being told to go away has done what was asked.
           }
@@ -93,14 +95,20 @@ public struct Server: Sendable {
     }
     let timeout = config.roundTimeout
     do {
-      let res = try await withTimeout(timeout) { try await client.getParameters(GetParametersIns(), timeout: timeout) }
+      let res = try await withTimeout(timeout) {
+        try await client.getParameters(GetParametersIns(), timeout: timeout)
+      }
       if res.status.code == .ok {
         logger.info("Received initial parameters from one random client")
         return res.parameters
       }
-      logger.warning("Failed to receive initial parameters from the client (\(res.status.message)). Empty initial parameters will be used.")
+      logger.warning(
+        "Failed to receive initial parameters from the client (\(res.status.message)). Empty initial parameters will be used."
+      )
     } catch {
-      logger.warning("Failed to receive initial parameters from the client (\(error)). Empty initial parameters will be used.")
+      logger.warning(
+        "Failed to receive initial parameters from the client (\(error)). Empty initial parameters will be used."
+      )
     }
     return .empty
   }

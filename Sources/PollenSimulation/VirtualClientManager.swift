@@ -38,7 +38,8 @@ public final class VirtualClientManager: ClientManager {
       // With a criterion, draw in batches until enough pass (bounded so it always ends).
       while chosen.count < k && tries < 64 {
         tries += 1
-        let ids = s.rng.sampleIndices(min(numClients, k - chosen.count + (criterion == nil ? 0 : k)), from: numClients)
+        let ids = s.rng.sampleIndices(
+          min(numClients, k - chosen.count + (criterion == nil ? 0 : k)), from: numClients)
         for id in ids where chosen.count < k {
           let proxy = VirtualClientProxy(id: id, engine: engine)
           if chosen.contains(where: { $0.cid == proxy.cid }) { continue }

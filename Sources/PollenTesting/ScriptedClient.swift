@@ -47,12 +47,15 @@ public struct ScriptedClient: Client {
     case .reply(let p, let n, let m):
       return FitRes(parameters: Parameters(tensors: p), numExamples: n, metrics: m)
     case .addDelta(let d, let n):
-      let p = ins.parameters.tensors.map { t in NDArray(t.scalars(as: Float.self).map { $0 + d }, shape: t.shape) }
+      let p = ins.parameters.tensors.map { t in
+        NDArray(t.scalars(as: Float.self).map { $0 + d }, shape: t.shape)
+      }
       return FitRes(parameters: Parameters(tensors: p), numExamples: n)
     case .fail:
       throw PollenError(.clientFailed, "scripted failure")
     case .notImplemented:
-      return FitRes(status: Status(code: .fitNotImplemented, message: "no"), parameters: .empty, numExamples: 0)
+      return FitRes(
+        status: Status(code: .fitNotImplemented, message: "no"), parameters: .empty, numExamples: 0)
     case .sleep(let d, let then):
       try await Task.sleep(for: d)
       return try await run(then, ins)

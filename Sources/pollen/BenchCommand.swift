@@ -27,21 +27,25 @@ struct SimulateBench: AsyncParsableCommand {
     var best: SimulationBenchmark.Result?
     for _ in 0..<max(repetitions, 1) {
       let r = await SimulationBenchmark.run(
-        clients: clients, fraction: fraction, rounds: rounds, parameters: parameters, concurrency: concurrency,
+        clients: clients, fraction: fraction, rounds: rounds, parameters: parameters,
+        concurrency: concurrency,
         serialize: serialize)
       if best == nil || r.seconds < best!.seconds { best = r }
     }
     let r = best!
     print(
       String(
-        format: "pollen simulate bench: clients=%d fraction=%.4g rounds=%d parameters=%d serialize=%@ -> %d client-rounds in %.3f s = %.1f client-rounds/s",
-        clients, fraction, rounds, parameters, serialize ? "yes" : "no", r.clientRounds, r.seconds, r.clientRoundsPerSecond))
+        format:
+          "pollen simulate bench: clients=%d fraction=%.4g rounds=%d parameters=%d serialize=%@ -> %d client-rounds in %.3f s = %.1f client-rounds/s",
+        clients, fraction, rounds, parameters, serialize ? "yes" : "no", r.clientRounds, r.seconds,
+        r.clientRoundsPerSecond))
   }
 }
 
 struct MatMulBench: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "matmul", abstract: "GFLOP/s of PollenNN's float32 matrix multiply (compare: Benchmarks/matmul_numpy.py).")
+    commandName: "matmul",
+    abstract: "GFLOP/s of PollenNN's float32 matrix multiply (compare: Benchmarks/matmul_numpy.py).")
 
   @Option var repetitions = 5
 

@@ -32,7 +32,9 @@ final class ProgressReporter: Sendable {
       let width = 30
       let filled = totalRounds > 0 ? width * round / totalRounds : width
       let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-      let line = String(format: "\r\u{1B}[2K[%@] round %d/%d  ETA %@%@%@", bar, round, totalRounds, Self.clock(eta), acc, loss)
+      let line = String(
+        format: "\r\u{1B}[2K[%@] round %d/%d  ETA %@%@%@", bar, round, totalRounds, Self.clock(eta), acc, loss
+      )
       FileHandle.standardError.write(Data(line.utf8))
     } else {
       let line = String(format: "round %d/%d elapsed %.1fs%@%@\n", round, totalRounds, secs, acc, loss)

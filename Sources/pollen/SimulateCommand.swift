@@ -24,7 +24,8 @@ struct SimulateCommand: AsyncParsableCommand {
   @Option(help: "Fraction of clients that train each round.") var fractionFit = 0.1
   @Option(help: "Fraction of clients that evaluate each round (default: --fraction-fit).")
   var fractionEvaluate: Double?
-  @Option(help: "digits | breast-cancer | csv:PATH | mnist:DIR | fashion-mnist:DIR | cifar10:DIR | synthetic:α,β")
+  @Option(
+    help: "digits | breast-cancer | csv:PATH | mnist:DIR | fashion-mnist:DIR | cifar10:DIR | synthetic:α,β")
   var dataset = "digits"
   @Option(help: "With csv:PATH, the label column (0-based; negative counts from the end).")
   var labelColumn = -1
@@ -35,7 +36,8 @@ struct SimulateCommand: AsyncParsableCommand {
   @Option(help: "Local batch size.") var batchSize = 16
   @Option(help: "Local learning rate.") var lr = 0.1
   @Option(help: "Seed: the same seed gives the same history.") var seed: UInt64 = 0
-  @Option(help: "Clients trained at once (default: number of cores).") var concurrency = SimulationConfig.defaultConcurrency
+  @Option(help: "Clients trained at once (default: number of cores).") var concurrency = SimulationConfig
+    .defaultConcurrency
   @Option(help: "Probability that a client call fails as a dropout.") var dropout = 0.0
   @Flag(help: "Send every tensor through the .npy wire codec (to measure its cost).") var serialize = false
   @Option(help: "Run directory to write (default: runs/simulate-<seed>).") var out: String?
@@ -74,7 +76,8 @@ struct SimulateCommand: AsyncParsableCommand {
       history: outcome.history, parameters: outcome.parameters, settings: options.settings,
       title: "pollen simulate — \(options.dataset), \(options.clients) clients, \(options.strategy)")
     let acc = outcome.history.metricsCentralized["accuracy"]?.last?.value.doubleValue
-    let seconds = Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) * 1e-18
+    let seconds =
+      Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) * 1e-18
     print(
       "done: \(options.rounds) rounds in \(String(format: "%.1f", seconds)) s"
         + (acc.map { ", centralised accuracy \(String(format: "%.4f", $0))" } ?? "")
@@ -85,7 +88,8 @@ struct SimulateCommand: AsyncParsableCommand {
 
 struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "report", abstract: "Rebuild report.html of a run directory from its history.json and config.json.")
+    commandName: "report",
+    abstract: "Rebuild report.html of a run directory from its history.json and config.json.")
 
   @Argument(help: "The run directory.") var directory: String
 

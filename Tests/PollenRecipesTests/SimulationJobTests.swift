@@ -33,8 +33,14 @@ struct SimulationJobTests {
 
   @Test("any strategy of the library by name, with options")
   func strategies() async throws {
-    for (name, options) in [("fedmedian", [String: String]()), ("fedprox", ["proximal_mu": "0.1"]), ("fedadam", ["eta": "0.05"])] {
-      let out = try await SimulationJob(options: small { $0.strategy = name; $0.strategyOptions = options; $0.rounds = 2 }).run()
+    for (name, options) in [
+      ("fedmedian", [String: String]()), ("fedprox", ["proximal_mu": "0.1"]), ("fedadam", ["eta": "0.05"]),
+    ] {
+      let out = try await SimulationJob(
+        options: small {
+          $0.strategy = name; $0.strategyOptions = options; $0.rounds = 2
+        }
+      ).run()
       #expect(out.history.lossesCentralized.count == 3, "\(name)")
     }
     await #expect(throws: PollenError.self) {
@@ -102,7 +108,8 @@ struct SimulationJobTests {
 
   @Test("the simulation benchmark counts client-rounds")
   func bench() async {
-    let r = await SimulationBenchmark.run(clients: 100, fraction: 0.1, rounds: 3, parameters: 1000, concurrency: 2)
+    let r = await SimulationBenchmark.run(
+      clients: 100, fraction: 0.1, rounds: 3, parameters: 1000, concurrency: 2)
     #expect(r.clientRounds == 30)
     #expect(r.seconds > 0)
   }

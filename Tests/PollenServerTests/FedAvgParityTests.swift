@@ -10,7 +10,8 @@ struct FedAvgParityTests {
   /// incrementally as the server does.
   func replay(_ name: String, incremental: Bool) throws {
     let fixture = try ParityFixtures.load(name)
-    var strategy = FedAvg(initialParameters: Parameters(tensors: ParityFixtures.arrays(fixture["initial_parameters"]!)))
+    var strategy = FedAvg(
+      initialParameters: Parameters(tensors: ParityFixtures.arrays(fixture["initial_parameters"]!)))
     for case let round as [String: Any] in fixture["rounds"] as! [Any] {
       let r = round["round"] as! Int
       var results: [FitResult] = []
@@ -19,7 +20,9 @@ struct FedAvgParityTests {
           parameters: Parameters(tensors: ParityFixtures.arrays(res["parameters"]!)),
           numExamples: res["num_examples"] as! Int)
         let proxy = InProcessClientProxy(cid: res["cid"] as! String, client: ScriptedClient(fit: .fail))
-        if incremental, strategy.accumulateFit(serverRound: r, result: (proxy, fit)) { fit.parameters = .empty }
+        if incremental, strategy.accumulateFit(serverRound: r, result: (proxy, fit)) {
+          fit.parameters = .empty
+        }
         results.append((proxy, fit))
       }
       let failures = (0..<(round["failures"] as! Int)).map {
@@ -35,11 +38,15 @@ struct FedAvgParityTests {
     }
   }
 
-  @Test("fedavg.json, all results at once") func fedavgBatch() throws { try replay("fedavg", incremental: false) }
+  @Test("fedavg.json, all results at once") func fedavgBatch() throws {
+    try replay("fedavg", incremental: false)
+  }
   @Test("fedavg.json, results folded in as they arrive") func fedavgIncremental() throws {
     try replay("fedavg", incremental: true)
   }
-  @Test("fedavg-inplace-off.json") func fedavgInplaceOff() throws { try replay("fedavg-inplace-off", incremental: true) }
+  @Test("fedavg-inplace-off.json") func fedavgInplaceOff() throws {
+    try replay("fedavg-inplace-off", incremental: true)
+  }
 
   @Test("fedavg-evaluate.json: weighted loss average")
   func evaluate() throws {
@@ -67,7 +74,8 @@ struct FedAvgParityTests {
       let avail = row["available"] as! Int
       let s = FedAvg(fractionFit: frac, fractionEvaluate: frac, minFitClients: minc, minEvaluateClients: minc)
       let fit = s.numFitClients(available: avail)
-      #expect(fit.sampleSize == row["num_fit_clients"] as! Int, "available \(avail) fraction \(frac) min \(minc)")
+      #expect(
+        fit.sampleSize == row["num_fit_clients"] as! Int, "available \(avail) fraction \(frac) min \(minc)")
       #expect(fit.minAvailable == row["min_available"] as! Int)
       #expect(s.numEvaluationClients(available: avail).sampleSize == row["num_evaluate_clients"] as! Int)
     }
@@ -79,7 +87,8 @@ struct FedAvgParityTests {
     let proxy = InProcessClientProxy(cid: "a", client: ScriptedClient(fit: .fail))
     let fit = FitRes(parameters: Parameters(tensors: [NDArray([Float(1)])]), numExamples: 1)
     let (p, _) = s.aggregateFit(
-      serverRound: 1, results: [(proxy, fit)], failures: [ClientFailure(cid: "b", error: PollenError(.timeout, "t"))])
+      serverRound: 1, results: [(proxy, fit)],
+      failures: [ClientFailure(cid: "b", error: PollenError(.timeout, "t"))])
     #expect(p == nil)
   }
 }

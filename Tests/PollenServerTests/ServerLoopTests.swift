@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 import PollenCore
 import PollenServer
 import PollenTesting
+import Synchronization
 import Testing
 
 @Suite("Server round loop")
@@ -18,8 +18,12 @@ struct ServerLoopTests {
   @Test("three rounds of FedAvg: weighted average, losses and metrics recorded")
   func threeRounds() async throws {
     let m = await manager([
-      ScriptedClient(fit: .addDelta(1, numExamples: 10), loss: 1.0, evaluateExamples: 10, evaluateMetrics: ["accuracy": 0.5]),
-      ScriptedClient(fit: .addDelta(4, numExamples: 30), loss: 2.0, evaluateExamples: 30, evaluateMetrics: ["accuracy": 0.9]),
+      ScriptedClient(
+        fit: .addDelta(1, numExamples: 10), loss: 1.0, evaluateExamples: 10,
+        evaluateMetrics: ["accuracy": 0.5]),
+      ScriptedClient(
+        fit: .addDelta(4, numExamples: 30), loss: 2.0, evaluateExamples: 30,
+        evaluateMetrics: ["accuracy": 0.9]),
     ])
     let strategy = FedAvg(
       initialParameters: Parameters(tensors: Self.model),
@@ -103,7 +107,9 @@ struct ServerLoopTests {
   func seededSampling() async {
     func draw(_ seed: UInt64) async -> [String] {
       let m = SimpleClientManager(seed: seed)
-      for i in 0..<50 { await m.register(InProcessClientProxy(cid: "c\(i)", client: ScriptedClient(fit: .fail))) }
+      for i in 0..<50 {
+        await m.register(InProcessClientProxy(cid: "c\(i)", client: ScriptedClient(fit: .fail)))
+      }
       return await m.sample(numClients: 10).map(\.cid)
     }
     let a = await draw(3)

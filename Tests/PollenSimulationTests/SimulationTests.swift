@@ -14,17 +14,27 @@ struct CountingClient: Client {
     live.enter()
     defer { live.leave() }
     try await Task.sleep(for: .milliseconds(2))
-    let p = ins.parameters.tensors.map { t in NDArray(t.scalars(as: Float.self).map { $0 + Float(id) / 1000 }, shape: t.shape) }
-    return FitRes(parameters: Parameters(tensors: p), numExamples: 1 + id % 7, metrics: ["loss": .double(Double(id) / 1e4)])
+    let p = ins.parameters.tensors.map { t in
+      NDArray(t.scalars(as: Float.self).map { $0 + Float(id) / 1000 }, shape: t.shape)
+    }
+    return FitRes(
+      parameters: Parameters(tensors: p), numExamples: 1 + id % 7,
+      metrics: ["loss": .double(Double(id) / 1e4)])
   }
   func evaluate(_ ins: EvaluateIns) async throws -> EvaluateRes {
-    EvaluateRes(loss: Double(id % 13) / 7, numExamples: 1 + id % 5, metrics: ["accuracy": .double(Double(id % 11) / 10)])
+    EvaluateRes(
+      loss: Double(id % 13) / 7, numExamples: 1 + id % 5, metrics: ["accuracy": .double(Double(id % 11) / 10)]
+    )
   }
 }
 
 final class LiveCounter: Sendable {
   private let state = Mutex((now: 0, peak: 0, created: 0))
-  func enter() { state.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) } }
+  func enter() {
+    state.withLock {
+      $0.now += 1; $0.peak = max($0.peak, $0.now)
+    }
+  }
   func leave() { state.withLock { $0.now -= 1 } }
   func created() { state.withLock { $0.created += 1 } }
   var peak: Int { state.withLock { $0.peak } }
@@ -33,7 +43,9 @@ final class LiveCounter: Sendable {
 
 @Suite("Simulation engine")
 struct SimulationTests {
-  static let model = Parameters(tensors: [NDArray([Float](repeating: 0, count: 12), shape: [3, 4]), NDArray([Float(0), 0])])
+  static let model = Parameters(tensors: [
+    NDArray([Float](repeating: 0, count: 12), shape: [3, 4]), NDArray([Float(0), 0]),
+  ])
 
   func run(
     clients: Int, fraction: Double, rounds: Int, concurrency: Int = 2, seed: UInt64 = 1, dropout: Double = 0,
@@ -41,14 +53,17 @@ struct SimulationTests {
   ) async -> (History, Parameters) {
     let sim = Simulation(
       config: SimulationConfig(
-        numClients: clients, concurrency: concurrency, seed: seed, serializeMessages: serialize, dropoutProbability: dropout)
+        numClients: clients, concurrency: concurrency, seed: seed, serializeMessages: serialize,
+        dropoutProbability: dropout)
     ) { id in
       live.created()
       return CountingClient(id: id, live: live)
     }
     let strategy = FedAvg(
-      fractionFit: fraction, fractionEvaluate: fraction, minFitClients: 1, minEvaluateClients: 1, minAvailableClients: 1,
-      initialParameters: Self.model, evaluateMetricsAggregation: Aggregation.weightedMetricAverage("accuracy"))
+      fractionFit: fraction, fractionEvaluate: fraction, minFitClients: 1, minEvaluateClients: 1,
+      minAvailableClients: 1,
+      initialParameters: Self.model, evaluateMetricsAggregation: Aggregation.weightedMetricAverage("accuracy")
+    )
     return await sim.run(strategy: strategy, rounds: rounds)
   }
 

@@ -30,9 +30,14 @@ public struct RunReport: Sendable {
     SVGPlot(
       title: "Loss per round", xLabel: "round", yLabel: "loss",
       series: [
-        .init(name: "centralised", points: history.lossesCentralized.map { (Double($0.round), $0.loss) }, color: "#1f77b4"),
-        .init(name: "distributed", points: history.lossesDistributed.map { (Double($0.round), $0.loss) }, color: "#ff7f0e"),
-        .init(name: "training (fit)", points: points(history.metricsDistributedFit["loss"]), color: "#2ca02c"),
+        .init(
+          name: "centralised", points: history.lossesCentralized.map { (Double($0.round), $0.loss) },
+          color: "#1f77b4"),
+        .init(
+          name: "distributed", points: history.lossesDistributed.map { (Double($0.round), $0.loss) },
+          color: "#ff7f0e"),
+        .init(
+          name: "training (fit)", points: points(history.metricsDistributedFit["loss"]), color: "#2ca02c"),
       ])
   }
 
@@ -51,8 +56,12 @@ public struct RunReport: Sendable {
     if let acc = history.metricsDistributed["accuracy"]?.last, let v = acc.value.doubleValue {
       summary += "<li>final distributed accuracy: <b>\(format(v))</b> (round \(acc.round))</li>"
     }
-    if let l = history.lossesCentralized.last { summary += "<li>final centralised loss: \(format(l.loss))</li>" }
-    if let l = history.lossesDistributed.last { summary += "<li>final distributed loss: \(format(l.loss))</li>" }
+    if let l = history.lossesCentralized.last {
+      summary += "<li>final centralised loss: \(format(l.loss))</li>"
+    }
+    if let l = history.lossesDistributed.last {
+      summary += "<li>final distributed loss: \(format(l.loss))</li>"
+    }
     summary += "<li>client failures recorded: \(history.failures.count)</li>"
     var failures = ""
     if !history.failures.isEmpty {
