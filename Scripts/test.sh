@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Runs Pollen's whole test suite, the interop tests against the real Flower 1.41 peer included.
-# Sets up what the tests need first: a Python virtual environment with flwr==1.41.0 (in .venv,
-# reused when present) and a debug build of the `pollen` binary.
+# Sets up what the tests need first: a Python virtual environment with flwr==1.41.0, numpy and
+# Pillow (in .venv, reused when present; Pillow reads the report screenshots) and a debug build
+# of the `pollen` binary.
 # Usage: Scripts/test.sh [extra `swift test` arguments, e.g. --filter PollenServerTests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ -z "${POLLEN_PYTHON:-}" ]; then
-  if ! .venv/bin/python -c 'import flwr, numpy; assert flwr.__version__ == "1.41.0"' 2>/dev/null; then
+  if ! .venv/bin/python -c 'import flwr, numpy, PIL; assert flwr.__version__ == "1.41.0"' 2>/dev/null; then
     echo "==> creating .venv with flwr==1.41.0 (the reference peer)"
     python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check flwr==1.41.0 numpy
+    .venv/bin/pip install --quiet --disable-pip-version-check flwr==1.41.0 numpy pillow
   fi
   export POLLEN_PYTHON="$PWD/.venv/bin/python"
 fi

@@ -112,27 +112,3 @@ func squaresDataset(count: Int, seed: UInt64) -> Dataset {
   }
   return Dataset(features: features, featureShape: [1, 28, 28], labels: labels, numClasses: 2)
 }
-
-/// The UCI digits (1797 × 64 values 0…16 and a label) from `shared/datasets`, scaled to
-/// [0, 1]; `nil` if the file is not there.
-func loadDigits() throws -> Dataset? {
-  let path = "/work/shared/datasets/digits.csv.gz"
-  guard FileManager.default.fileExists(atPath: path) else { return nil }
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
-  process.arguments = ["-dc", path]
-  let pipe = Pipe()
-  process.standardOutput = pipe
-  try process.run()
-  let data = pipe.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  var features: [Float] = []
-  var labels: [Int32] = []
-  for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-    let values = line.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard values.count == 65 else { continue }
-    features += values.prefix(64).map { Float($0) / 16 }
-    labels.append(Int32(values[64]))
-  }
-  return Dataset(features: features, featureShape: [64], labels: labels, numClasses: 10)
-}

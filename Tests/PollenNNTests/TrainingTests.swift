@@ -41,7 +41,7 @@ import Testing
   }
 
   @Test func mlpOnUCIDigits() throws {
-    guard let digits = try loadDigits() else { return }
+    let digits = try EmbeddedDatasets.digits()
     #expect(digits.count == 1797)
     var rng = SeededRandom(seed: 42)
     let order = Array(0..<digits.count).shuffled(using: &rng)

@@ -60,9 +60,14 @@ public struct SVGPlot: Sendable {
         "<line x1=\"\(f(left))\" x2=\"\(f(left + pw))\" y1=\"\(f(py(y)))\" y2=\"\(f(py(y)))\" stroke=\"#e5e5e5\"/>"
       svg +=
         "<text x=\"\(f(left - 6))\" y=\"\(f(py(y) + 4))\" text-anchor=\"end\" font-size=\"11\">\(tick(y))</text>"
-      let x = minX + spanX * Double(i) / 4
+    }
+    // x is the round: whole-number ticks, at most five.
+    let step = max(1, (spanX / 4).rounded(.up))
+    var x = minX.rounded(.up)
+    while x <= maxX + 1e-9 {
       svg +=
         "<text x=\"\(f(px(x)))\" y=\"\(f(top + ph + 16))\" text-anchor=\"middle\" font-size=\"11\">\(tick(x))</text>"
+      x += step
     }
     svg +=
       "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" stroke=\"#888\"/>"
