@@ -33,6 +33,7 @@ extension History {
     }
     lossesDistributed = try pairs("losses_distributed").map { ($0.0, ($0.1 as? NSNumber)?.doubleValue ?? .nan) }
     lossesCentralized = try pairs("losses_centralized").map { ($0.0, ($0.1 as? NSNumber)?.doubleValue ?? .nan) }
+    simulatedTime = try pairs("simulated_time").map { ($0.0, ($0.1 as? NSNumber)?.doubleValue ?? .nan) }
     func metrics(_ key: String) throws -> [String: [(round: Int, value: Scalar)]] {
       guard let m = o[key] as? [String: Any] else { return [:] }
       var out: [String: [(round: Int, value: Scalar)]] = [:]
