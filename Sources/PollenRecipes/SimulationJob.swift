@@ -54,7 +54,8 @@ public struct SimulationJob: Sendable {
         ("concurrency", "\(concurrency)"), ("test_fraction", "\(testFraction)"),
         ("client_test_fraction", "\(clientTestFraction)"), ("dropout", "\(dropoutProbability)"),
         ("serialize_messages", "\(serializeMessages)"),
-      ] + (profiles.map { [("profiles", "\($0.count) rows")] } ?? []) + (cutoff.map { [("cutoff", "\($0)")] } ?? [])
+      ] + (profiles.map { [("profiles", "\($0.count) rows")] } ?? [])
+        + (cutoff.map { [("cutoff", "\($0)")] } ?? [])
     }
   }
 
@@ -88,7 +89,8 @@ public struct SimulationJob: Sendable {
     }
     if let cutoff = o.cutoff {
       guard o.profiles != nil, cutoff.isFinite, cutoff >= 0 else {
-        throw PollenError(.invalidArgument, "cutoff needs profiles and must be a non-negative number of seconds")
+        throw PollenError(
+          .invalidArgument, "cutoff needs profiles and must be a non-negative number of seconds")
       }
     }
     let population = try ClientPopulation(options: o)

@@ -124,7 +124,8 @@ public enum StrategyFactory {
         clientLossKey: o.values["client_loss_key"] ?? d.clientLossKey)
     case "fedfs":
       guard o.has("timeout_fast") else {
-        throw PollenError(.invalidArgument, "strategy fedfs needs the option timeout_fast (seconds, e.g. timeout_fast=5)")
+        throw PollenError(
+          .invalidArgument, "strategy fedfs needs the option timeout_fast (seconds, e.g. timeout_fast=5)")
       }
       let fast = try o.double("timeout_fast", 0, in: 0...Double.infinity)
       return FedFS(

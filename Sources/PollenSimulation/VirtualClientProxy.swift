@@ -79,7 +79,8 @@ public final class VirtualClientProxy: ClientProxy {
     if let profiles = config.profiles {
       let p = profiles.profile(for: id)
       guard engine.clock.isAvailable(id, availability: p.availability, seed: config.seed) else {
-        throw PollenError(.disconnected, "client \(id) unavailable for fit (simulated availability \(p.availability))")
+        throw PollenError(
+          .disconnected, "client \(id) unavailable for fit (simulated availability \(p.availability))")
       }
       profile = p
       limit = VirtualClock.timeLimit(cutoff: config.cutoff, config: ins.config)
@@ -98,7 +99,8 @@ public final class VirtualClientProxy: ClientProxy {
     }
     if let profile {
       engine.clock.charge(
-        VirtualClock.fitSeconds(profile: profile, ins: ins, res: res, downloadBytes: downloadBytes, timeLimit: limit))
+        VirtualClock.fitSeconds(
+          profile: profile, ins: ins, res: res, downloadBytes: downloadBytes, timeLimit: limit))
     }
     return res
   }

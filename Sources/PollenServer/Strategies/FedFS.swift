@@ -81,9 +81,12 @@ public struct FedFS: FedAvgBased {
     let criterion = ImportanceCriterion(
       weights: contributions.keys.reduce(into: [:]) { $0[$1] = selectionWeight(of: $1) },
       defaultWeight: 1 + epsilon, seed: seed, round: serverRound)
-    var clients = await clientManager.sample(numClients: size, minNumClients: minimum, criterion: criterion)
+    var clients: [any ClientProxy] = []
+    for _ in 0..<3 where clients.isEmpty {
+      clients = await clientManager.sample(numClients: size, minNumClients: minimum, criterion: criterion)
+    }
     if clients.isEmpty {
-      // Rejection found too few clients (all weights tiny): fall back to uniform sampling.
+      // Rejection kept too few clients (all weights tiny): fall back to uniform sampling.
       clients = await clientManager.sample(numClients: size, minNumClients: minimum, criterion: nil)
     }
     return clients.map { ($0, ins) }

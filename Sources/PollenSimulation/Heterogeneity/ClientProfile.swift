@@ -16,7 +16,9 @@ public struct ClientProfile: Sendable, Hashable {
   /// availability outside 0…1.
   public init(examplesPerSecond: Double, downMbps: Double, upMbps: Double, availability: Double = 1) throws {
     for (name, v) in [("examples_per_s", examplesPerSecond), ("down_mbps", downMbps), ("up_mbps", upMbps)] {
-      guard v.isFinite, v > 0 else { throw PollenError(.invalidArgument, "\(name) must be a positive number, got \(v)") }
+      guard v.isFinite, v > 0 else {
+        throw PollenError(.invalidArgument, "\(name) must be a positive number, got \(v)")
+      }
     }
     guard availability.isFinite, (0...1).contains(availability) else {
       throw PollenError(.invalidArgument, "availability must be in 0…1, got \(availability)")
@@ -49,7 +51,9 @@ public struct ClientProfiles: Sendable, Hashable {
 
   /// A table of at least one profile.
   public init(_ profiles: [ClientProfile]) throws {
-    guard !profiles.isEmpty else { throw PollenError(.invalidArgument, "a profile table needs at least one row") }
+    guard !profiles.isEmpty else {
+      throw PollenError(.invalidArgument, "a profile table needs at least one row")
+    }
     self.profiles = profiles
   }
 

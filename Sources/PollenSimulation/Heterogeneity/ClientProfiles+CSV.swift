@@ -20,17 +20,20 @@ extension ClientProfiles {
       }
       if !sawHeader {
         guard fields.joined(separator: ",") == Self.csvHeader else {
-          throw PollenError(.invalidArgument, "profiles CSV line \(line): expected header '\(Self.csvHeader)'")
+          throw PollenError(
+            .invalidArgument, "profiles CSV line \(line): expected header '\(Self.csvHeader)'")
         }
         sawHeader = true
         continue
       }
       guard fields.count == 5 else {
-        throw PollenError(.invalidArgument, "profiles CSV line \(line): expected 5 fields, got \(fields.count)")
+        throw PollenError(
+          .invalidArgument, "profiles CSV line \(line): expected 5 fields, got \(fields.count)")
       }
       guard let client = Int(fields[0]), client == rows.count else {
         throw PollenError(
-          .invalidArgument, "profiles CSV line \(line): client must be \(rows.count) (rows in order), got '\(fields[0])'")
+          .invalidArgument,
+          "profiles CSV line \(line): client must be \(rows.count) (rows in order), got '\(fields[0])'")
       }
       var numbers: [Double] = []
       for (name, field) in zip(Self.csvHeader.split(separator: ",").dropFirst(), fields.dropFirst()) {
@@ -42,7 +45,8 @@ extension ClientProfiles {
       do {
         rows.append(
           try ClientProfile(
-            examplesPerSecond: numbers[0], downMbps: numbers[1], upMbps: numbers[2], availability: numbers[3]))
+            examplesPerSecond: numbers[0], downMbps: numbers[1], upMbps: numbers[2], availability: numbers[3])
+        )
       } catch let e as PollenError {
         throw PollenError(.invalidArgument, "profiles CSV line \(line): \(e.message)")
       }

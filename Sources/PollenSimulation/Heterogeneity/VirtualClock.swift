@@ -33,7 +33,8 @@ final class VirtualClock: Sendable {
       c[id, default: 0] += 1
       return c[id]!
     }
-    var rng = SeededRandom.derived(seed: seed ^ 0xA7A1_1AB1 ^ (n &* 0xD1B5_4A32_D192_ED03), stream: UInt64(id))
+    var rng = SeededRandom.derived(
+      seed: seed ^ 0xA7A1_1AB1 ^ (n &* 0xD1B5_4A32_D192_ED03), stream: UInt64(id))
     return rng.nextUnit() < availability
   }
 
