@@ -34,7 +34,8 @@ public struct TrainingClient: ArrayClient {
 
   /// Loads `parameters`, trains, and returns the new parameters; `numExamples` is the number
   /// of distinct training examples used (all of them unless `max_examples` cut the first
-  /// epoch short), metrics `loss` (mean training loss) and `examples_processed` (with repeats).
+  /// epoch short), metrics `loss` (mean training loss), `examples_processed` (with repeats) and
+  /// `examples_possible` (`epochs × local examples`, the work without `max_examples`; FedFS's `E·m_k`).
   public func fit(parameters: [NDArray], config: Config) async throws -> ArrayFitResult {
     var local = model
     try local.setParameters(parameters)
@@ -50,6 +51,7 @@ public struct TrainingClient: ArrayClient {
       numExamples: min(result.examplesProcessed, trainData.count),
       metrics: [
         "loss": .double(result.meanLoss), "examples_processed": .int(Int64(result.examplesProcessed)),
+        "examples_possible": .int(Int64(s.epochs * trainData.count)),
       ])
   }
 

@@ -31,6 +31,11 @@ public struct SimulationJob: Sendable {
     public var clientTestFraction = 0.1
     public var dropoutProbability = 0.0
     public var serializeMessages = false
+    /// Client device and network profiles; with them the history records each round's
+    /// simulated duration (`simulated_time`). `nil`: no virtual clock.
+    public var profiles: ClientProfiles?
+    /// Per-client compute cut-off `τ` in simulated seconds (needs ``profiles``).
+    public var cutoff: Double?
 
     public init() {}
 
@@ -53,7 +58,8 @@ public struct SimulationJob: Sendable {
         ("concurrency", "\(concurrency)"), ("test_fraction", "\(testFraction)"),
         ("client_test_fraction", "\(clientTestFraction)"), ("dropout", "\(dropoutProbability)"),
         ("serialize_messages", "\(serializeMessages)"),
-      ]
+      ] + (profiles.map { [("profiles", "\($0.count) rows")] } ?? [])
+        + (cutoff.map { [("cutoff", "\($0)")] } ?? [])
     }
   }
 
@@ -99,6 +105,12 @@ public struct SimulationJob: Sendable {
     guard o.clients > 0, o.rounds >= 0, o.fractionFit > 0, o.fractionFit <= 1 else {
       throw PollenError(.invalidArgument, "need clients > 0, rounds ≥ 0 and 0 < fraction-fit ≤ 1")
     }
+    if let cutoff = o.cutoff {
+      guard o.profiles != nil, cutoff.isFinite, cutoff >= 0 else {
+        throw PollenError(
+          .invalidArgument, "cutoff needs profiles and must be a non-negative number of seconds")
+      }
+    }
     let population = try ClientPopulation(options: o)
     let model = try o.model.make(
       inputShape: population.featureShape, classes: population.numClasses, seed: o.seed)
@@ -125,7 +137,7 @@ public struct SimulationJob: Sendable {
     let strategy = try makeStrategy(o.strategy, o.strategyOptions, settings)
     let config = SimulationConfig(
       numClients: o.clients, concurrency: o.concurrency, seed: o.seed, serializeMessages: o.serializeMessages,
-      dropoutProbability: o.dropoutProbability)
+      dropoutProbability: o.dropoutProbability, profiles: o.profiles, cutoff: o.cutoff)
     let simulation = Simulation(config: config, logger: logger) { id in
       let (train, held) = population.clientData(id)
       var s = training

@@ -10,7 +10,8 @@ extension History {
   /// The history as JSON shaped like Flower's `History`:
   /// `{"losses_distributed": [[round, loss], …], "losses_centralized": […],
   /// "metrics_distributed_fit": {"name": [[round, value], …]}, "metrics_distributed": {…},
-  /// "metrics_centralized": {…}}`, plus `"failures": [[round, cid, reason], …]`.
+  /// "metrics_centralized": {…}}`, plus `"failures": [[round, cid, reason], …]` and, when
+  /// present, `"simulated_time": [[round, seconds], …]`.
   /// Keys are sorted, so equal histories give equal bytes.
   public func jsonData() -> Data {
     var out = "{"
@@ -47,6 +48,9 @@ extension History {
     out += ",\n \"metrics_centralized\": " + metrics(metricsCentralized)
     out += ",\n \"metrics_distributed\": " + metrics(metricsDistributed)
     out += ",\n \"metrics_distributed_fit\": " + metrics(metricsDistributedFit)
+    if !simulatedTime.isEmpty {
+      out += ",\n \"simulated_time\": " + losses(simulatedTime.map { ($0.round, $0.seconds) })
+    }
     out += "}\n"
     return Data(out.utf8)
   }

@@ -20,6 +20,9 @@ public struct History: Sendable, Equatable {
   public var metricsCentralized: [String: [(round: Int, value: Scalar)]] = [:]
   /// Failures by round (Pollen's addition: what went wrong, for the record).
   public var failures: [(round: Int, cid: String, reason: String)] = []
+  /// `(round, seconds)`: each round's simulated duration on the simulator's virtual clock
+  /// (Pollen's addition; empty unless the simulation has client profiles).
+  public var simulatedTime: [(round: Int, seconds: Double)] = []
 
   public init() {}
 
@@ -55,5 +58,7 @@ public struct History: Sendable, Equatable {
     return eq(a.lossesDistributed, b.lossesDistributed) && eq(a.lossesCentralized, b.lossesCentralized)
       && eqm(a.metricsDistributedFit, b.metricsDistributedFit)
       && eqm(a.metricsDistributed, b.metricsDistributed) && eqm(a.metricsCentralized, b.metricsCentralized)
+      && a.simulatedTime.count == b.simulatedTime.count
+      && zip(a.simulatedTime, b.simulatedTime).allSatisfy { $0.round == $1.round && $0.seconds == $1.seconds }
   }
 }

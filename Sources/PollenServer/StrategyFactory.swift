@@ -10,7 +10,7 @@ public enum StrategyFactory {
   /// The strategy names, as the CLI lists them.
   public static let names = [
     "fedavg", "fedprox", "fedavgm", "fedadagrad", "fedadam", "fedyogi", "fedmedian", "fedtrimmedavg", "krum",
-    "multikrum", "bulyan", "qfedavg", "faulttolerantfedavg",
+    "multikrum", "bulyan", "qfedavg", "faulttolerantfedavg", "fedfs",
   ]
 
   /// The options every strategy accepts (the inner FedAvg's; FaultTolerantFedAvg always accepts
@@ -32,6 +32,7 @@ public enum StrategyFactory {
     case "bulyan": return ["num_malicious_clients", "to_keep"]
     case "qfedavg": return ["q_param", "qffl_learning_rate", "loss_source", "client_loss_key"]
     case "faulttolerantfedavg": return ["min_completion_rate_fit", "min_completion_rate_evaluate"]
+    case "fedfs": return ["epsilon", "timeout_fast", "timeout_slow", "fast_rounds", "slow_rounds", "seed"]
     default: return []
     }
   }
@@ -121,6 +122,17 @@ public enum StrategyFactory {
           "qffl_learning_rate", d.qfflLearningRate, in: Double.ulpOfOne...Double.infinity),
         lossSource: try o.choice("loss_source", d.lossSource),
         clientLossKey: o.values["client_loss_key"] ?? d.clientLossKey)
+    case "fedfs":
+      guard o.has("timeout_fast") else {
+        throw PollenError(
+          .invalidArgument, "strategy fedfs needs the option timeout_fast (seconds, e.g. timeout_fast=5)")
+      }
+      let fast = try o.double("timeout_fast", 0, in: 0...Double.infinity)
+      return FedFS(
+        fedAvg: f, epsilon: try o.double("epsilon", 0.1, in: 0...Double.infinity), fastTimeout: fast,
+        slowTimeout: try o.double("timeout_slow", fast, in: 0...Double.infinity),
+        fastRounds: try o.int("fast_rounds", 1), slowRounds: try o.int("slow_rounds", 1),
+        seed: UInt64(try o.int("seed", 0)))
     default:  // faulttolerantfedavg
       let d = FaultTolerantFedAvg()
       return FaultTolerantFedAvg(

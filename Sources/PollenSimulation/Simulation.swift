@@ -1,6 +1,7 @@
 import Logging
 import PollenCore
 import PollenServer
+import Synchronization
 
 /// Runs a federated learning simulation: the same ``Server`` round loop, with virtual clients
 /// in this process instead of network connections.
@@ -21,21 +22,49 @@ public struct Simulation: Sendable {
     self.config = config
     self.logger = logger
     let engine = VirtualClientEngine(factory: clientFactory, config: config)
-    self.clientManager = VirtualClientManager(
-      engine: engine, numClients: config.numClients, seed: config.seed)
+    self.clientManager = VirtualClientManager(engine: engine, numClients: config.numClients, seed: config.seed)
   }
 
   /// Runs `rounds` rounds with `strategy`; returns the history and the final global parameters.
+  ///
+  /// With ``SimulationConfig/profiles`` the history's ``History/simulatedTime`` holds each
+  /// round's simulated duration (its slowest fit call; see ``ClientProfile``); nothing sleeps.
   public func run(
     strategy: any Strategy, rounds: Int, roundTimeout: Duration? = nil,
     onRoundEnd: (@Sendable (Int, History) -> Void)? = nil
   ) async -> (history: History, parameters: Parameters) {
     var server = Server(
       clientManager: clientManager, strategy: strategy,
-      config: ServerConfig(numRounds: rounds, roundTimeout: roundTimeout, deterministicOrder: true),
-      logger: logger)
-    server.onRoundEnd = onRoundEnd
-    let history = await server.fit()
+      config: ServerConfig(numRounds: rounds, roundTimeout: roundTimeout, deterministicOrder: true), logger: logger)
+    let clock = clientManager.engine.clock
+    let timed = config.profiles != nil
+    let times = RoundTimes()
+    server.onRoundEnd = { round, history in
+      guard timed else {
+        onRoundEnd?(round, history)
+        return
+      }
+      var history = history
+      history.simulatedTime = times.append(round: round, seconds: clock.drainRound())
+      onRoundEnd?(round, history)
+    }
+    var history = await server.fit()
+    if timed { history.simulatedTime = times.all }
     return (history, server.parameters)
   }
+}
+
+/// Each round's simulated seconds, appended from the server's round-end callback.
+final class RoundTimes: Sendable {
+  private let times = Mutex<[(round: Int, seconds: Double)]>([])
+
+  /// Appends a round and returns all rounds so far.
+  func append(round: Int, seconds: Double) -> [(round: Int, seconds: Double)] {
+    times.withLock {
+      $0.append((round, seconds))
+      return $0
+    }
+  }
+
+  var all: [(round: Int, seconds: Double)] { times.withLock { $0 } }
 }

@@ -12,11 +12,28 @@ public struct SimulationConfig: Sendable {
   public var serializeMessages: Bool
   /// Probability that a client call fails as if the client dropped out (0 = never).
   public var dropoutProbability: Double
+  /// Device and network profiles: with them, each fit call is charged simulated time on a
+  /// virtual clock (see ``History/simulatedTime``) and may fail with probability
+  /// `1 − availability`. `nil` (the default) charges nothing.
+  public var profiles: ClientProfiles?
+  /// The per-client compute cut-off `τ` in simulated seconds (the paper's §7.3): each fit call
+  /// gets config `max_examples = floor(τ · examplesPerSecond)` so local training stops at `τ`.
+  /// Needs ``profiles``.
+  public var cutoff: Double?
+
+  /// The config key of a per-call compute time limit in seconds (FedFS's `Δ`). With
+  /// ``profiles``, the simulator turns it (and ``cutoff``, whichever is smaller) into
+  /// `max_examples = floor(limit · examplesPerSecond)` for the client, which reports the examples
+  /// it processed. Real clients that see `timeout` should stop training after that many seconds.
+  public static let timeoutConfigKey = "timeout"
 
   public init(
     numClients: Int, concurrency: Int = SimulationConfig.defaultConcurrency, clientResourceWeight: Int = 1,
-    seed: UInt64 = 0, serializeMessages: Bool = false, dropoutProbability: Double = 0
+    seed: UInt64 = 0, serializeMessages: Bool = false, dropoutProbability: Double = 0,
+    profiles: ClientProfiles? = nil, cutoff: Double? = nil
   ) {
+    self.profiles = profiles
+    self.cutoff = cutoff
     self.numClients = numClients
     self.concurrency = max(1, concurrency)
     self.clientResourceWeight = min(max(1, clientResourceWeight), max(1, concurrency))

@@ -7,6 +7,8 @@ final class VirtualClientEngine: Sendable {
   let factory: ClientFactory
   let limiter: ConcurrencyLimiter
   let config: SimulationConfig
+  /// Simulated time, charged when ``SimulationConfig/profiles`` is set.
+  let clock = VirtualClock()
   /// Calls made so far per client id (only clients that were sampled appear).
   private let calls = Mutex<[Int: UInt64]>([:])
 
@@ -70,13 +72,37 @@ public final class VirtualClientProxy: ClientProxy {
   }
 
   public func fit(_ ins: FitIns, timeout: Duration?) async throws -> FitRes {
-    try await engine.call(id, "fit") { [engine] client in
+    var ins = ins
+    let config = engine.config
+    var profile: ClientProfile?
+    var limit: Double?
+    if let profiles = config.profiles {
+      let p = profiles.profile(for: id)
+      guard engine.clock.isAvailable(id, availability: p.availability, seed: config.seed) else {
+        throw PollenError(
+          .disconnected, "client \(id) unavailable for fit (simulated availability \(p.availability))")
+      }
+      profile = p
+      limit = VirtualClock.timeLimit(cutoff: config.cutoff, config: ins.config)
+      if let limit {
+        let cap = p.maxExamples(within: limit)
+        ins.config["max_examples"] = .int(Int64(min(cap, ins.config["max_examples"]?.intValue ?? cap)))
+      }
+    }
+    let downloadBytes = ins.parameters.byteCount
+    let res = try await engine.call(id, "fit") { [engine, ins] client in
       var ins = ins
       ins.parameters = try engine.wire(ins.parameters)
       var res = try await client.fit(ins)
       res.parameters = try engine.wire(res.parameters)
       return res
     }
+    if let profile {
+      engine.clock.charge(
+        VirtualClock.fitSeconds(
+          profile: profile, ins: ins, res: res, downloadBytes: downloadBytes, timeLimit: limit))
+    }
+    return res
   }
 
   public func evaluate(_ ins: EvaluateIns, timeout: Duration?) async throws -> EvaluateRes {

@@ -40,6 +40,9 @@ struct SimulateCommand: AsyncParsableCommand {
     .defaultConcurrency
   @Option(help: "Probability that a client call fails as a dropout.") var dropout = 0.0
   @Flag(help: "Send every tensor through the .npy wire codec (to measure its cost).") var serialize = false
+  @Option(help: "Client profiles: figure5 | csv file (client,examples_per_s,down_mbps,up_mbps,availability).")
+  var profiles: String?
+  @Option(help: "Per-client compute cut-off τ in simulated seconds (needs --profiles).") var cutoff: Double?
   @Option(help: "Run directory to write (default: runs/simulate-<seed>).") var out: String?
   @Flag(help: "Only log lines, no progress bar.") var plain = false
 
@@ -61,6 +64,12 @@ struct SimulateCommand: AsyncParsableCommand {
     o.concurrency = concurrency
     o.dropoutProbability = dropout
     o.serializeMessages = serialize
+    if let profiles {
+      o.profiles =
+        profiles == "figure5"
+        ? ClientProfiles.figure5(seed: seed) : try ClientProfiles(contentsOfFile: profiles)
+    }
+    o.cutoff = cutoff
     return o
   }
 

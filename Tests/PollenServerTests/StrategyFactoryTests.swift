@@ -7,7 +7,8 @@ import Testing
 struct StrategyFactoryTests {
   @Test("every name builds its strategy, with Flower's defaults")
   func names() throws {
-    #expect(StrategyFactory.names.count == 13)
+    #expect(StrategyFactory.names.count == 14)
+    #expect(try StrategyFactory.make("fedfs", options: ["timeout_fast": "2"]) is FedFS)
     #expect(try StrategyFactory.make("fedavg") is FedAvg)
     #expect(try StrategyFactory.make("fedprox", options: ["proximal_mu": "0.1"]) is FedProx)
     #expect(try StrategyFactory.make("FedAvgM") is FedAvgM)
