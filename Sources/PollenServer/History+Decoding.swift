@@ -10,7 +10,9 @@ extension History {
     self.init()
     func pairs(_ key: String) throws -> [(Int, Any)] {
       guard let v = o[key] else { return [] }
-      guard let list = v as? [[Any]] else { throw PollenError(.invalidArgument, "history key \(key) is not a list of pairs") }
+      guard let list = v as? [[Any]] else {
+        throw PollenError(.invalidArgument, "history key \(key) is not a list of pairs")
+      }
       return try list.map { p in
         guard p.count == 2, let r = (p[0] as? NSNumber)?.intValue else {
           throw PollenError(.invalidArgument, "history key \(key) has a malformed entry \(p)")
@@ -20,7 +22,10 @@ extension History {
     }
     func scalar(_ v: Any) -> Scalar {
       if let s = v as? String { return .string(s) }
-      if let b = v as? Bool, (v as? NSNumber).map({ String(cString: $0.objCType) == "c" || String(cString: $0.objCType) == "B" }) ?? true {
+      if let b = v as? Bool,
+        (v as? NSNumber).map({ String(cString: $0.objCType) == "c" || String(cString: $0.objCType) == "B" })
+          ?? true
+      {
         return .bool(b)
       }
       if let n = v as? NSNumber {
@@ -31,14 +36,20 @@ extension History {
       }
       return .double(.nan)
     }
-    lossesDistributed = try pairs("losses_distributed").map { ($0.0, ($0.1 as? NSNumber)?.doubleValue ?? .nan) }
-    lossesCentralized = try pairs("losses_centralized").map { ($0.0, ($0.1 as? NSNumber)?.doubleValue ?? .nan) }
+    lossesDistributed = try pairs("losses_distributed").map {
+      ($0.0, ($0.1 as? NSNumber)?.doubleValue ?? .nan)
+    }
+    lossesCentralized = try pairs("losses_centralized").map {
+      ($0.0, ($0.1 as? NSNumber)?.doubleValue ?? .nan)
+    }
     simulatedTime = try pairs("simulated_time").map { ($0.0, ($0.1 as? NSNumber)?.doubleValue ?? .nan) }
     func metrics(_ key: String) throws -> [String: [(round: Int, value: Scalar)]] {
       guard let m = o[key] as? [String: Any] else { return [:] }
       var out: [String: [(round: Int, value: Scalar)]] = [:]
       for (name, v) in m {
-        guard let list = v as? [[Any]] else { throw PollenError(.invalidArgument, "metric \(name) is not a list of pairs") }
+        guard let list = v as? [[Any]] else {
+          throw PollenError(.invalidArgument, "metric \(name) is not a list of pairs")
+        }
         out[name] = list.compactMap { p in
           guard p.count == 2, let r = (p[0] as? NSNumber)?.intValue else { return nil }
           return (r, scalar(p[1]))
@@ -57,4 +68,3 @@ extension History {
     }
   }
 }
-

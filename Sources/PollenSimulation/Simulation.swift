@@ -22,7 +22,8 @@ public struct Simulation: Sendable {
     self.config = config
     self.logger = logger
     let engine = VirtualClientEngine(factory: clientFactory, config: config)
-    self.clientManager = VirtualClientManager(engine: engine, numClients: config.numClients, seed: config.seed)
+    self.clientManager = VirtualClientManager(
+      engine: engine, numClients: config.numClients, seed: config.seed)
   }
 
   /// Runs `rounds` rounds with `strategy`; returns the history and the final global parameters.
@@ -35,7 +36,8 @@ public struct Simulation: Sendable {
   ) async -> (history: History, parameters: Parameters) {
     var server = Server(
       clientManager: clientManager, strategy: strategy,
-      config: ServerConfig(numRounds: rounds, roundTimeout: roundTimeout, deterministicOrder: true), logger: logger)
+      config: ServerConfig(numRounds: rounds, roundTimeout: roundTimeout, deterministicOrder: true),
+      logger: logger)
     let clock = clientManager.engine.clock
     let timed = config.profiles != nil
     let times = RoundTimes()
