@@ -91,4 +91,47 @@ public struct BaselineFedFS: Sendable {
     else { return nil }
     return history.simulatedTime.filter { $0.round <= round }.reduce(0) { $0 + $1.seconds }
   }
+
+  /// The results as a table (with FedFS's time as a share of FedAvg's) and accuracy charts over
+  /// simulated time.
+  public func report(_ results: [Result]) -> ComparisonReport {
+    func f(_ v: Double?, _ digits: Int = 1) -> String {
+      v.map { String(format: "%.\(digits)f", $0) } ?? "never"
+    }
+    var rows = results.map { r in
+      [r.strategy, f(r.secondsToTarget), f(r.totalSeconds), f(r.finalAccuracy, 4)]
+    }
+    if let a = results.first(where: { $0.strategy == "fedavg" })?.secondsToTarget,
+      let b = results.first(where: { $0.strategy == "fedfs" })?.secondsToTarget, a > 0
+    {
+      rows.append(["fedfs / fedavg", String(format: "%.3f", b / a), "", ""])
+    }
+    func curve(_ h: History) -> [(x: Double, y: Double)] {
+      var elapsed: [Int: Double] = [0: 0]
+      var total = 0.0
+      for t in h.simulatedTime {
+        total += t.seconds
+        elapsed[t.round] = total
+      }
+      return (h.metricsCentralized["accuracy"] ?? []).compactMap { p in
+        guard let t = elapsed[p.round], let v = p.value.doubleValue else { return nil }
+        return (t, v)
+      }
+    }
+    return ComparisonReport(
+      title: "Baseline fedfs — simulated time to \(targetAccuracy) accuracy",
+      summary:
+        "\(job.dataset), \(job.clients) clients on the Flower paper's Figure 5 network profile (20 fast, 20 slow), "
+        + "\(Int((job.fractionFit * Double(job.clients)).rounded())) per round, \(job.rounds) rounds, \(job.model). "
+        + "FedFS options: \(fedFSOptions.keys.sorted().map { "\($0)=\(fedFSOptions[$0]!)" }.joined(separator: ", ")).",
+      columns: ["strategy", "seconds to target", "total seconds", "final accuracy"],
+      rows: rows,
+      plots: [
+        SVGPlot(
+          title: "Centralised accuracy over simulated time", xLabel: "simulated seconds", yLabel: "accuracy",
+          series: results.enumerated().map { i, r in
+            SVGPlot.Series(name: r.strategy, points: curve(r.history), color: ComparisonReport.palette[i])
+          })
+      ])
+  }
 }

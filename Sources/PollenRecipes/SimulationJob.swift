@@ -36,6 +36,13 @@ public struct SimulationJob: Sendable {
     public var profiles: ClientProfiles?
     /// Per-client compute cut-off `τ` in simulated seconds (needs ``profiles``).
     public var cutoff: Double?
+    /// Share of clients that send poisoned updates (0 = none), and how (see ``Attack``).
+    public var attackers = 0.0
+    public var attack: Attack = .signFlip(scale: Attack.defaultSignFlipScale)
+    /// Probability that a sampled client straggles in a round (see ``Stragglers``), and what a
+    /// straggler does.
+    public var stragglers = 0.0
+    public var stragglerMode: Stragglers.Mode = .partialWork
 
     public init() {}
 
@@ -44,22 +51,28 @@ public struct SimulationJob: Sendable {
 
     /// The settings as `(key, value)` pairs, in a fixed order (for config.json and reports).
     public var settings: [(key: String, value: String)] {
-      [
+      let options = strategyOptions.keys.sorted().map { "\($0)=\(strategyOptions[$0]!)" }
+      var s: [(key: String, value: String)] = [
         ("dataset", dataset.description), ("clients", "\(clients)"), ("rounds", "\(rounds)"),
-        ("strategy", strategy),
-        (
-          "strategy_options",
-          strategyOptions.keys.sorted().map { "\($0)=\(strategyOptions[$0]!)" }.joined(separator: ",")
-        ),
+        ("strategy", strategy), ("strategy_options", options.joined(separator: ",")),
         ("fraction_fit", "\(fractionFit)"), ("fraction_evaluate", "\(fractionEvaluate ?? fractionFit)"),
         ("partition", partition.description), ("model", model.description),
-        ("local_epochs", "\(localEpochs)"),
-        ("batch_size", "\(batchSize)"), ("lr", "\(learningRate)"), ("seed", "\(seed)"),
-        ("concurrency", "\(concurrency)"), ("test_fraction", "\(testFraction)"),
+        ("local_epochs", "\(localEpochs)"), ("batch_size", "\(batchSize)"), ("lr", "\(learningRate)"),
+        ("seed", "\(seed)"), ("concurrency", "\(concurrency)"), ("test_fraction", "\(testFraction)"),
         ("client_test_fraction", "\(clientTestFraction)"), ("dropout", "\(dropoutProbability)"),
         ("serialize_messages", "\(serializeMessages)"),
-      ] + (profiles.map { [("profiles", "\($0.count) rows")] } ?? [])
-        + (cutoff.map { [("cutoff", "\($0)")] } ?? [])
+      ]
+      if let profiles { s.append(("profiles", "\(profiles.count) rows")) }
+      if let cutoff { s.append(("cutoff", "\(cutoff)")) }
+      if attackers > 0 {
+        s.append(("attackers", "\(attackers)"))
+        s.append(("attack", attack.description))
+      }
+      if stragglers > 0 {
+        s.append(("stragglers", "\(stragglers)"))
+        s.append(("straggler_mode", stragglerMode.rawValue))
+      }
+      return s
     }
   }
 
@@ -138,11 +151,15 @@ public struct SimulationJob: Sendable {
     let config = SimulationConfig(
       numClients: o.clients, concurrency: o.concurrency, seed: o.seed, serializeMessages: o.serializeMessages,
       dropoutProbability: o.dropoutProbability, profiles: o.profiles, cutoff: o.cutoff)
+    let attackers = try Attackers(
+      fraction: o.attackers, attack: o.attack, numClients: o.clients, seed: o.seed)
+    let stragglers = try Stragglers(fraction: o.stragglers, mode: o.stragglerMode, seed: o.seed)
     let simulation = Simulation(config: config, logger: logger) { id in
       let (train, held) = population.clientData(id)
       var s = training
       s.seed = o.seed &+ UInt64(id)
-      return TrainingClient(model: model, trainData: train, testData: held, settings: s).asClient()
+      let client = TrainingClient(model: model, trainData: train, testData: held, settings: s).asClient()
+      return stragglers.wrap(attackers.wrap(client, id: id), id: id)
     }
     logger.info(
       "simulating \(o.clients) clients (\(sampleSize) per round) for \(o.rounds) rounds: \(o.dataset), \(o.partition), \(o.model) with \(model.parameterCount) parameters, \(o.strategy)"

@@ -6,7 +6,8 @@ struct PollenCommand: AsyncParsableCommand {
     commandName: "pollen",
     abstract: "Pollen: federated learning in Swift that speaks Flower's protocol.",
     subcommands: [
-      ServerCommand.self, ClientCommand.self, SimulateCommand.self, ReportCommand.self, BenchCommand.self,
+      ServerCommand.self, ClientCommand.self, SimulateCommand.self, ReportCommand.self, BaselineCommand.self,
+      BenchCommand.self,
     ]
   )
 }

@@ -43,6 +43,11 @@ struct SimulateCommand: AsyncParsableCommand {
   @Option(help: "Client profiles: figure5 | csv file (client,examples_per_s,down_mbps,up_mbps,availability).")
   var profiles: String?
   @Option(help: "Per-client compute cut-off τ in simulated seconds (needs --profiles).") var cutoff: Double?
+  @Option(help: "Share of clients that send poisoned updates (0…1).") var attackers = 0.0
+  @Option(help: "The attackers' attack: sign-flip[:K] | scale:K | noise:σ.") var attack = "sign-flip"
+  @Option(help: "Probability that a sampled client straggles in a round (0…1).") var stragglers = 0.0
+  @Option(help: "What stragglers do: partial-work (fewer local epochs) | drop (a failure).")
+  var stragglerMode = "partial-work"
   @Option(help: "Run directory to write (default: runs/simulate-<seed>).") var out: String?
   @Flag(help: "Only log lines, no progress bar.") var plain = false
 
@@ -70,6 +75,13 @@ struct SimulateCommand: AsyncParsableCommand {
         ? ClientProfiles.figure5(seed: seed) : try ClientProfiles(contentsOfFile: profiles)
     }
     o.cutoff = cutoff
+    o.attackers = attackers
+    o.attack = try Attack(parsing: attack)
+    o.stragglers = stragglers
+    guard let mode = Stragglers.Mode(rawValue: stragglerMode) else {
+      throw ValidationError("--straggler-mode must be partial-work or drop")
+    }
+    o.stragglerMode = mode
     return o
   }
 

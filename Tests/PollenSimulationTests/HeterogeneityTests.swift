@@ -7,14 +7,21 @@ import Testing
 
 /// A client with `examples` local examples that honours `max_examples` and `local_epochs` and
 /// returns its parameters unchanged, reporting `examples_processed`.
+/// The `max_examples` values a client saw, in call order.
+final class Recorder: Sendable {
+  private let values = Mutex<[Int]>([])
+  func append(_ v: Int) { values.withLock { $0.append(v) } }
+  var all: [Int] { values.withLock { $0 } }
+}
+
 struct WorkClient: Client {
   let examples: Int
-  let seen: Mutex<[Int]>?
+  let seen: Recorder?
 
   func fit(_ ins: FitIns) async throws -> FitRes {
     let epochs = ins.config["local_epochs"]?.intValue ?? 1
     let cap = ins.config["max_examples"]?.intValue
-    if let cap { seen?.withLock { $0.append(cap) } }
+    if let cap { seen?.append(cap) }
     let processed = min(cap ?? Int.max, epochs * examples)
     return FitRes(
       parameters: ins.parameters, numExamples: min(processed, examples),
@@ -32,7 +39,7 @@ struct HeterogeneityTests {
 
   func simulate(
     clients: Int = 1, fraction: Double = 1, rounds: Int = 2, profiles: ClientProfiles?, cutoff: Double? = nil,
-    seed: UInt64 = 1, seen: Mutex<[Int]>? = nil
+    seed: UInt64 = 1, seen: Recorder? = nil
   ) async -> History {
     let sim = Simulation(
       config: SimulationConfig(
@@ -63,16 +70,16 @@ struct HeterogeneityTests {
 
   @Test("the cut-off τ sends max_examples = floor(τ · examples/s) and limits the charged compute")
   func cutoff() async {
-    let seen = Mutex<[Int]>([])
+    let seen = Recorder()
     let history = await simulate(profiles: Self.oneProfile, cutoff: 0.5, seen: seen)
-    #expect(seen.withLock { $0 } == [50, 50])
+    #expect(seen.all == [50, 50])
     #expect(history.metricsDistributedFit["examples_processed"]?.map(\.value.doubleValue) == [50, 50])
     for (_, s) in history.simulatedTime { #expect(abs(s - (0.032 + 0.5 + 0.064)) < 1e-9) }
   }
 
   @Test("a timeout config key becomes max_examples from the client's profile")
   func timeoutKey() async {
-    let seen = Mutex<[Int]>([])
+    let seen = Recorder()
     let sim = Simulation(config: SimulationConfig(numClients: 1, profiles: Self.oneProfile, cutoff: 0.8)) {
       id in
       WorkClient(examples: 50, seen: seen)
@@ -81,7 +88,7 @@ struct HeterogeneityTests {
       fractionEvaluate: 0, minFitClients: 1, minAvailableClients: 1,
       onFitConfig: { _ in [SimulationConfig.timeoutConfigKey: .double(0.3)] }, initialParameters: Self.model)
     _ = await sim.run(strategy: strategy, rounds: 1)
-    #expect(seen.withLock { $0 } == [30])  // min(τ = 0.8, timeout = 0.3) · 100
+    #expect(seen.all == [30])  // min(τ = 0.8, timeout = 0.3) · 100
   }
 
   @Test("same seed, same simulated times and failures; rounds differ across clients")
@@ -113,13 +120,15 @@ struct HeterogeneityTests {
     #expect(history.simulatedTime.map(\.seconds) == [0, 0])
   }
 
-  @Test("profiles do not sleep: a day of simulated time takes well under a second")
+  @Test("profiles do not sleep: a day of simulated time passes in seconds of real time")
   func noSleeping() async throws {
     let slow = try ClientProfiles([ClientProfile(examplesPerSecond: 0.001, downMbps: 0.001, upMbps: 0.001)])
     let clock = ContinuousClock()
     let start = clock.now
     let history = await simulate(clients: 4, rounds: 5, profiles: slow)
-    #expect(clock.now - start < .seconds(3))
+    // Sleeping would take a day; a loaded debug test machine takes seconds. (The real-time cost
+    // of profiles is measured side by side by `pollen bench simulate --profiles figure5`.)
+    #expect(clock.now - start < .seconds(120))
     #expect(history.simulatedTime.reduce(0) { $0 + $1.seconds } > 86_400)
   }
 
@@ -172,8 +181,10 @@ struct ClientProfilesTests {
     let p = ClientProfiles.figure5(seed: 7)
     #expect(p.count == 40)
     let down = p.profiles.map(\.downMbps)
-    #expect(abs(down.prefix(20).reduce(0, +) / 20 - 40.1) < 1e-9)
-    #expect(abs(down.suffix(20).reduce(0, +) / 20 - 6.76) < 1e-9)
+    let fastMean: Double = down.prefix(20).reduce(0, +) / 20
+    let slowMean: Double = down.suffix(20).reduce(0, +) / 20
+    #expect(abs(fastMean - 40.1) < 1e-9)
+    #expect(abs(slowMean - 6.76) < 1e-9)
     #expect(down == down.sorted(by: >))
     #expect(ClientProfiles.figure5(seed: 7) == p)
     #expect(ClientProfiles.figure5(seed: 8) != p)

@@ -1,0 +1,58 @@
+import Foundation
+import PollenRecipes
+import PollenServer
+import PollenSimulation
+import Testing
+
+@Suite("pollen baseline")
+struct BaselineTests {
+  @Test("robust: 20% sign-flip attackers sink FedAvg; FedMedian, FedTrimmedAvg, Krum and Bulyan keep ≥ 0.85")
+  func robust() async throws {
+    let baseline = BaselineRobust()
+    let results = try await baseline.run()
+    let accuracy = Dictionary(uniqueKeysWithValues: results.map { ($0.strategy, $0.finalAccuracy ?? 0) })
+    #expect(Set(accuracy.keys) == ["fedavg", "fedmedian", "fedtrimmedavg", "krum", "bulyan"])
+    #expect(accuracy["fedavg"]! < 0.5, "\(accuracy)")
+    for name in ["fedmedian", "fedtrimmedavg", "krum", "bulyan"] {
+      #expect(accuracy[name]! >= 0.85, "\(name): \(accuracy)")
+    }
+    let report = baseline.report(results)
+    #expect(report.rows.count == 5)
+    #expect(report.textTable().contains("bulyan"))
+    #expect(report.html().contains("<svg id=\"plot-0\""))
+  }
+
+  @Test("fedfs: FedFS reaches the target accuracy in less simulated time than FedAvg")
+  func fedfs() async throws {
+    let baseline = BaselineFedFS()
+    let results = try await baseline.run()
+    let fedavg = try #require(results.first { $0.strategy == "fedavg" }?.secondsToTarget)
+    let fedfs = try #require(results.first { $0.strategy == "fedfs" }?.secondsToTarget)
+    #expect(fedfs < fedavg, "FedFS \(fedfs) s vs FedAvg \(fedavg) s")
+    let table = baseline.report(results).textTable()
+    #expect(table.contains("fedfs / fedavg"), "\(table)")
+  }
+
+  @Test("comparison report: aligned text table and a page with one chart per plot")
+  func comparisonReport() throws {
+    var h = History()
+    h.addLossCentralized(round: 1, loss: 2)
+    h.addLossCentralized(round: 2, loss: 1)
+    let report = ComparisonReport(
+      title: "t <1>", summary: "s", columns: ["a", "bb"], rows: [["x", "1"], ["long", "22"]],
+      plots: [
+        ComparisonReport.plot(title: "loss", yLabel: "loss", runs: [("run", h)]) { h in
+          h.lossesCentralized.map { (Double($0.round), $0.loss) }
+        }
+      ])
+    #expect(report.textTable() == "a     bb\n----  --\nx     1\nlong  22")
+    let page = report.html()
+    #expect(page.contains("t &lt;1&gt;") && page.contains("<polyline"))
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pollen-cmp-\(UUID().uuidString)")
+    try report.write(to: dir)
+    #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.html").path))
+    #expect(
+      try String(contentsOf: dir.appendingPathComponent("results.txt"), encoding: .utf8).hasPrefix("a     bb")
+    )
+  }
+}
