@@ -1,3 +1,5 @@
+import CPollenGemm
+
 /// Register-blocked micro-kernels: each multiplies a packed `mr × kc` panel of A by a packed
 /// `kc × nr` panel of B and merges the `mr × nr` result into C (`C = acc + beta · C`).
 ///
@@ -9,6 +11,8 @@
 ///   (SSE2) or NEON it fits the 16 xmm registers without spilling.
 /// ``MatMul/Kernel/automatic`` times both once and keeps the faster. Neither uses fused
 /// multiply-add, so both give bit-identical results on every machine.
+/// - ``AVX2FMA6x16``: written in C (`CPollenGemm`) for AVX2 with fused multiply-add, used
+///   when the CPU has them; what ``MatMul/Kernel/automatic`` picks on such machines.
 protocol MicroKernel {
   /// Rows of C per tile.
   static var mr: Int { get }
@@ -87,6 +91,22 @@ enum Broadcast4x16: MicroKernel {
     merge(c21, into: c + 2 * ldc + 8, beta: beta)
     merge(c30, into: c + 3 * ldc, beta: beta)
     merge(c31, into: c + 3 * ldc + 8, beta: beta)
+  }
+}
+
+/// 6 × 16 tile in AVX2 with fused multiply-add (the C kernel of `CPollenGemm`).
+enum AVX2FMA6x16: MicroKernel {
+  static var mr: Int { 6 }
+  static var nr: Int { 16 }
+  static var splat: Int { 1 }
+  static var mc: Int { 96 }
+
+  @inline(__always)
+  static func tile(
+    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float
+  ) {
+    pollen_gemm_tile_6x16_avx2(kc, a, b, c, ldc, beta)
   }
 }
 

@@ -2,9 +2,10 @@ import Foundation
 
 extension MatMul {
   /// The micro-kernel ``Kernel/automatic`` uses off Apple platforms: `POLLEN_GEMM_KERNEL` from
-  /// the environment when it names one; in `DEBUG` builds ``Kernel/scalar``; else the faster of
-  /// the two SIMD kernels on a small in-cache product, timed once per process (a few
-  /// milliseconds). The two SIMD kernels give bit-identical results.
+  /// the environment when it names one; in `DEBUG` builds ``Kernel/scalar``; on CPUs with AVX2
+  /// and FMA ``Kernel/avx2fma6x16``; else the faster of the two Swift SIMD kernels on a small
+  /// in-cache product, timed once per process (a few milliseconds). The two Swift SIMD kernels
+  /// give bit-identical results.
   static let tunedKernel: Kernel = {
     if let name = ProcessInfo.processInfo.environment["POLLEN_GEMM_KERNEL"],
       let kernel = Kernel(rawValue: name), kernel != .automatic
@@ -14,7 +15,7 @@ extension MatMul {
     #if DEBUG
       return .scalar
     #else
-      return fastestKernel(among: [.broadcast4x16, .splat6x8])
+      return hasAVX2FMA ? .avx2fma6x16 : fastestKernel(among: [.broadcast4x16, .splat6x8])
     #endif
   }()
 

@@ -1,3 +1,4 @@
+import CPollenGemm
 import Dispatch
 import Foundation
 
@@ -15,6 +16,10 @@ public enum MatMul {
   public enum Kernel: String, Sendable, CaseIterable {
     /// Accelerate on Apple platforms; elsewhere the faster micro-kernel on this machine.
     case automatic
+    /// Blocked GEMM with the 6 × 16 AVX2 fused multiply-add kernel (x86-64 CPUs with AVX2 and
+    /// FMA, chosen at run time; elsewhere it falls back to ``broadcast4x16``). Its rounding
+    /// differs from the other kernels' (one rounding per multiply-add).
+    case avx2fma6x16
     /// Blocked GEMM with the 4 × 16 `SIMD8` kernel (fast when compiled for AVX).
     case broadcast4x16
     /// Blocked GEMM with the 6 × 8 `SIMD4` kernel (fast with SSE2 or NEON).
@@ -93,6 +98,14 @@ public enum MatMul {
   }
 
   static let processorCount = ProcessInfo.processInfo.activeProcessorCount
+
+  /// Whether this CPU has AVX2 and FMA (``Kernel/avx2fma6x16`` runs natively).
+  public static let hasAVX2FMA = pollen_gemm_has_avx2_fma()
+
+  /// The kernels that run natively on this machine (for tests and benchmarks).
+  public static var nativeKernels: [Kernel] {
+    (hasAVX2FMA ? [.avx2fma6x16] : []) + [.broadcast4x16, .splat6x8, .scalar, .naive]
+  }
 }
 
 /// Wraps a value that is safe to share because the code sharing it guarantees disjoint access.
@@ -105,6 +118,8 @@ extension GemmProblem {
   /// Runs the problem on the calling thread with `kernel` (not ``MatMul/Kernel/automatic``).
   func run(_ kernel: MatMul.Kernel) {
     switch kernel {
+    case .avx2fma6x16:
+      MatMul.hasAVX2FMA ? runBlocked(AVX2FMA6x16.self) : runBlocked(Broadcast4x16.self)
     case .broadcast4x16: runBlocked(Broadcast4x16.self)
     case .splat6x8: runBlocked(Splat6x8.self)
     case .scalar: runScalar()

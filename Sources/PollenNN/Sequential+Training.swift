@@ -34,6 +34,8 @@ extension Sequential {
   ///     `w_global` being `globalParameters`, or the parameters at the start of this call.
   ///   - maxExamples: stop after this many examples (the last batch is cut short), e.g. to
   ///     model a client that only has time for part of its work.
+  ///   - deadline: stop starting new batches once the continuous clock reaches it (a client
+  ///     that must answer within a time limit reports the examples it actually processed).
   /// - Returns: the mean training loss over the examples processed (without the proximal
   ///   term) and their number (repeats across epochs included).
   /// - Throws: ``PollenError/Code-swift.struct/shapeMismatch`` if the data's example shape or
@@ -41,7 +43,8 @@ extension Sequential {
   public mutating func train(
     on data: Dataset, epochs: Int = 1, batchSize: Int = 32, optimizer: OptimizerKind = .sgd,
     learningRate: Float = 0.05, loss: Loss = .softmaxCrossEntropy, proximalMu: Float = 0,
-    globalParameters: [Tensor]? = nil, seed: UInt64 = 0, maxExamples: Int? = nil
+    globalParameters: [Tensor]? = nil, seed: UInt64 = 0, maxExamples: Int? = nil,
+    deadline: ContinuousClock.Instant? = nil
   ) throws -> (meanLoss: Double, examplesProcessed: Int) {
     try checkFits(data)
     guard batchSize > 0, epochs >= 0 else {
@@ -59,12 +62,15 @@ extension Sequential {
     let budget = maxExamples ?? Int.max
     var processed = 0
     var lossSum = 0.0
+    func more() -> Bool {
+      processed < budget && (deadline.map { ContinuousClock.now < $0 } ?? true)
+    }
     func run<O: Optimizer>(_ optimizer: O) {
       var optimizer = optimizer
       var order = Array(0..<data.count)
-      for _ in 0..<epochs where processed < budget {
+      for _ in 0..<epochs where more() {
         order.shuffle(using: &rng)
-        for start in stride(from: 0, to: order.count, by: batchSize) where processed < budget {
+        for start in stride(from: 0, to: order.count, by: batchSize) where more() {
           let end = min(order.count, start + batchSize, start + (budget - processed))
           let (inputs, labels) = data.batch(order[start..<end], shape: inputShape)
           let value = trainStep(

@@ -6,8 +6,10 @@ import PollenData
 ///
 /// Each call works on its own copy of the model, so one client may serve concurrent calls.
 /// `fit` honours the config keys described in ``TrainingSettings`` (`local_epochs`, `lr`,
-/// `batch_size`, `proximal_mu`, `max_examples`, `optimizer`, `momentum`, `weight_decay`,
-/// `seed`) and mixes `server_round` into the shuffling seed.
+/// `batch_size`, `proximal_mu`, `max_examples`, `timeout`, `optimizer`, `momentum`,
+/// `weight_decay`, `seed`) and mixes `server_round` into the shuffling seed. With `timeout`
+/// (seconds), training stops when the time is up and the result reports the examples actually
+/// processed (FedFS's partial work).
 public struct TrainingClient: ArrayClient {
   /// The model with its initial parameters (what ``getParameters(config:)`` returns).
   public let model: Sequential
@@ -45,7 +47,8 @@ public struct TrainingClient: ArrayClient {
     let result = try local.train(
       on: trainData, epochs: s.epochs, batchSize: s.batchSize, optimizer: s.optimizer,
       learningRate: s.learningRate, loss: s.loss, proximalMu: s.proximalMu, seed: seeds.next(),
-      maxExamples: s.maxExamples)
+      maxExamples: s.maxExamples,
+      deadline: s.timeLimit.map { ContinuousClock.now.advanced(by: .milliseconds(Int64($0 * 1000))) })
     return ArrayFitResult(
       parameters: local.parameterArrays(),
       numExamples: min(result.examplesProcessed, trainData.count),

@@ -18,6 +18,9 @@ public struct TrainingSettings: Sendable, Hashable {
   public var seed: UInt64
   /// Stop after this many examples (config key `max_examples`); `nil` for no limit.
   public var maxExamples: Int?
+  /// Stop after this many seconds of wall-clock training (config key `timeout`, FedFS's Δ);
+  /// `nil` for no limit. The batch under way when time runs out is finished.
+  public var timeLimit: Double?
 
   public init(
     epochs: Int = 1, learningRate: Float = 0.05, batchSize: Int = 32, proximalMu: Float = 0,
@@ -62,6 +65,7 @@ public struct TrainingSettings: Sendable, Hashable {
     if let v = try int("batch_size", min: 1) { s.batchSize = v }
     if let v = try double("proximal_mu") { s.proximalMu = Float(v) }
     if let v = try int("max_examples", min: 0) { s.maxExamples = v }
+    if let v = try double("timeout") { s.timeLimit = v }
     if let value = config["seed"] {
       guard let v = value.intValue else {
         throw PollenError(.invalidArgument, "config seed must be an integer")

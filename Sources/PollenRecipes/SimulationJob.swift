@@ -21,8 +21,8 @@ public struct SimulationJob: Sendable {
     public var partition: PartitionSpec = .dirichlet(alpha: 0.5, minPartitionSize: 2)
     public var model: ModelSpec = .mlp
     public var localEpochs = 5
-    public var batchSize = 16
-    public var learningRate = 0.1
+    public var batchSize = 8
+    public var learningRate = 0.2
     public var seed: UInt64 = 0
     public var concurrency = SimulationConfig.defaultConcurrency
     /// Share of a centralised data set held out for the server's evaluation.

@@ -24,7 +24,8 @@ public struct SimulationConfig: Sendable {
   /// The config key of a per-call compute time limit in seconds (FedFS's `Δ`). With
   /// ``profiles``, the simulator turns it (and ``cutoff``, whichever is smaller) into
   /// `max_examples = floor(limit · examplesPerSecond)` for the client, which reports the examples
-  /// it processed. Real clients that see `timeout` should stop training after that many seconds.
+  /// it processed, and removes `timeout` from the client's config. Without profiles the client
+  /// sees `timeout` and stops after that many real seconds (PollenNN's `TrainingClient` does).
   public static let timeoutConfigKey = "timeout"
 
   public init(

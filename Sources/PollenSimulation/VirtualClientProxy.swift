@@ -88,6 +88,9 @@ public final class VirtualClientProxy: ClientProxy {
         let cap = p.maxExamples(within: limit)
         ins.config["max_examples"] = .int(Int64(min(cap, ins.config["max_examples"]?.intValue ?? cap)))
       }
+      // The limit is simulated time, now in max_examples: the client must not also apply it
+      // to its real (much shorter) training time.
+      ins.config[SimulationConfig.timeoutConfigKey] = nil
     }
     let downloadBytes = ins.parameters.byteCount
     let res = try await engine.call(id, "fit") { [engine, ins] client in

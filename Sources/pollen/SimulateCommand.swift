@@ -32,9 +32,9 @@ struct SimulateCommand: AsyncParsableCommand {
   @Option(help: "iid | dirichlet:α[:min size] | shards:k | mixed:x | linear | exponential:r")
   var partition = "dirichlet:0.5:2"
   @Option(help: "logreg | mlp | cnn") var model = "mlp"
-  @Option(help: "Local epochs per round.") var localEpochs = 5
-  @Option(help: "Local batch size.") var batchSize = 16
-  @Option(help: "Local learning rate.") var lr = 0.1
+  @Option(help: "Local epochs per round.") var localEpochs = SimulationJob.Options.defaults.localEpochs
+  @Option(help: "Local batch size.") var batchSize = SimulationJob.Options.defaults.batchSize
+  @Option(help: "Local learning rate.") var lr = SimulationJob.Options.defaults.learningRate
   @Option(help: "Seed: the same seed gives the same history.") var seed: UInt64 = 0
   @Option(help: "Clients trained at once (default: number of cores).") var concurrency = SimulationConfig
     .defaultConcurrency

@@ -1,4 +1,5 @@
 import Foundation
+import PollenCore
 import PollenData
 import Testing
 
@@ -45,6 +46,31 @@ struct PartitionerTests {
     #expect(iid > 2.2)  // log(10) ≈ 2.30
     #expect(skewed < 0.5 * iid)
     #expect(flat > 0.95 * iid)
+  }
+
+  @Test("Dirichlet with topUp repairs an impossible draw: every example once, every partition ≥ minimum")
+  func dirichletTopsUp() throws {
+    // Two classes among 100 partitions: Dir(0.5) leaves many partitions empty.
+    let twoClasses = digits.subset(digits.labels.indices.filter { digits.labels[$0] < 2 })
+    let plain = DirichletPartitioner(alpha: 0.5, minPartitionSize: 2)
+    #expect(throws: PollenError.self) { try plain.partition(twoClasses, numPartitions: 100, seed: 1) }
+    let repaired = DirichletPartitioner(alpha: 0.5, minPartitionSize: 2, topUp: true)
+    let parts = try repaired.partition(twoClasses, numPartitions: 100, seed: 1)
+    #expect(parts.count == 100)
+    #expect(parts.allSatisfy { $0.count >= 2 })
+    #expect(parts.flatMap { $0 }.sorted() == Array(0..<twoClasses.count))
+    #expect(try repaired.partition(twoClasses, numPartitions: 100, seed: 1) == parts)
+    // Still skewed: most partitions are dominated by one class.
+    let dominated = parts.filter { part in
+      let ones = part.filter { twoClasses.labels[$0] == 1 }.count
+      return max(ones, part.count - ones) * 10 >= part.count * 7
+    }
+    #expect(dominated.count > 50, "\(dominated.count) of 100 dominated by one class")
+    // Too few examples for the minimum: the clear error, even with topUp.
+    #expect(throws: PollenError.self) {
+      try DirichletPartitioner(alpha: 0.5, minPartitionSize: 10, topUp: true)
+        .partition(twoClasses, numPartitions: 100, seed: 1)
+    }
   }
 
   @Test("Dirichlet gives up after maxAttempts with a clear error")

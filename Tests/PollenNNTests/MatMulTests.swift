@@ -1,3 +1,4 @@
+import Foundation
 import PollenCore
 import PollenNN
 import Testing
@@ -37,7 +38,7 @@ import Testing
 
   static let shapes = [(1, 1, 1), (3, 7, 5), (65, 33, 129), (4, 16, 1), (1, 17, 300), (37, 300, 11)]
 
-  @Test(arguments: [MatMul.Kernel.broadcast4x16, .splat6x8, .scalar, .naive, .automatic])
+  @Test(arguments: MatMul.nativeKernels + [.automatic])
   func matchesReferenceOnOddShapes(kernel: MatMul.Kernel) {
     for (m, n, k) in Self.shapes {
       for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
@@ -46,7 +47,7 @@ import Testing
     }
   }
 
-  @Test(arguments: [MatMul.Kernel.broadcast4x16, .splat6x8])
+  @Test(arguments: MatMul.nativeKernels.filter { $0 != .scalar && $0 != .naive })
   func alphaBetaAndThreads(kernel: MatMul.Kernel) {
     check(m: 65, n: 129, k: 33, transposeA: false, transposeB: false, alpha: 0.5, beta: 1, kernel: kernel)
     check(m: 64, n: 40, k: 300, transposeA: true, transposeB: false, alpha: 2, beta: -0.5, kernel: kernel)
@@ -66,6 +67,15 @@ import Testing
       results.append(c)
     }
     #expect(results[0] == results[1])
+  }
+
+  @Test func theAVX2KernelIsUsedWhereTheCPUHasIt() {
+    let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let cpuHasIt = flags.contains(" avx2") && flags.contains(" fma")
+    #if arch(x86_64) && os(Linux)
+      #expect(MatMul.hasAVX2FMA == cpuHasIt)
+    #endif
+    #expect(MatMul.nativeKernels.contains(.avx2fma6x16) == MatMul.hasAVX2FMA)
   }
 
   @Test func emptyInnerDimensionScalesC() {

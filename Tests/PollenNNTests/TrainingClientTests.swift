@@ -78,6 +78,32 @@ import Testing
     #expect(distance(prox.parameters) < distance(free.parameters))
   }
 
+  @Test func timeoutStopsTrainingAndReportsTheRealExampleCount() async throws {
+    let c = client()
+    let initial = try await c.getParameters(config: [:])
+    // No time at all: nothing is processed, and the client says so.
+    let none = try await c.fit(parameters: initial, config: ["local_epochs": 3, "timeout": 0.0])
+    #expect(none.metrics["examples_processed"] == .int(0))
+    #expect(none.numExamples == 0)
+    #expect(none.parameters == initial)
+    // Plenty of time: all of the work.
+    let all = try await c.fit(parameters: initial, config: ["local_epochs": 3, "timeout": 3600.0])
+    #expect(all.metrics["examples_processed"] == .int(360))
+    // A big job with a short limit stops early and reports what it did.
+    let big = TrainingClient(
+      model: Models.mlp(inputShape: [6], hidden: [8], classes: 3, seed: 3),
+      trainData: separableBlobs(count: 2000, dimensions: 6, classes: 3, seed: 4), testData: test)
+    let clock = ContinuousClock()
+    let start = clock.now
+    let partial = try await big.fit(
+      parameters: initial, config: ["local_epochs": 100_000, "batch_size": 1, "timeout": 0.2])
+    let processed = try #require(partial.metrics["examples_processed"]?.intValue)
+    #expect(processed > 0 && processed < 200_000_000)
+    #expect(clock.now - start < .seconds(60))
+    #expect(partial.metrics["examples_possible"] == .int(200_000_000))
+    #expect(throws: PollenError.self) { try TrainingSettings.defaults.applying(["timeout": -1.0]) }
+  }
+
   @Test func wrongParametersFail() async {
     let c = client()
     do {

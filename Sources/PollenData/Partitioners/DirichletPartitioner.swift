@@ -8,7 +8,10 @@ import PollenCore
 /// With ``selfBalancing`` (Flower's default), a partition that already holds more than the
 /// average `count / numPartitions` examples gets nothing from the following classes. If some
 /// partition ends up with fewer than ``minPartitionSize`` examples, the whole draw is repeated,
-/// at most ``maxAttempts`` times, then ``partition(_:numPartitions:seed:)`` throws.
+/// at most ``maxAttempts`` times, then ``partition(_:numPartitions:seed:)`` throws — or, with
+/// ``topUp``, repairs the last draw: random examples move from the largest partitions to the
+/// small ones until every partition has ``minPartitionSize`` (Flower always throws; `pollen
+/// simulate` tops up so that small data sets with few classes work with its defaults).
 public struct DirichletPartitioner: Partitioner, Hashable {
   /// The concentration α (> 0).
   public var alpha: Double
@@ -18,15 +21,21 @@ public struct DirichletPartitioner: Partitioner, Hashable {
   public var selfBalancing: Bool
   /// How many draws to try before giving up (Flower tries about 10).
   public var maxAttempts: Int
+  /// Whether to repair the last draw instead of throwing when no draw meets the minimum size.
+  public var topUp: Bool
 
   /// - Precondition: `alpha` is positive and finite, `maxAttempts >= 1`.
-  public init(alpha: Double, minPartitionSize: Int = 10, selfBalancing: Bool = true, maxAttempts: Int = 10) {
+  public init(
+    alpha: Double, minPartitionSize: Int = 10, selfBalancing: Bool = true, maxAttempts: Int = 10,
+    topUp: Bool = false
+  ) {
     precondition(alpha > 0 && alpha.isFinite, "the Dirichlet concentration must be positive and finite")
     precondition(maxAttempts >= 1, "maxAttempts must be at least 1")
     self.alpha = alpha
     self.minPartitionSize = minPartitionSize
     self.selfBalancing = selfBalancing
     self.maxAttempts = maxAttempts
+    self.topUp = topUp
   }
 
   public func partition(_ dataset: Dataset, numPartitions: Int, seed: UInt64) throws -> [[Int]] {
@@ -36,6 +45,7 @@ public struct DirichletPartitioner: Partitioner, Hashable {
     let average = Double(dataset.count) / Double(numPartitions)
     let concentration = [Double](repeating: alpha, count: numPartitions)
     var smallest = 0
+    var last: [[Int]] = []
     for _ in 0..<maxAttempts {
       var parts = [[Int]](repeating: [], count: numPartitions)
       for var members in classes {
@@ -55,16 +65,35 @@ public struct DirichletPartitioner: Partitioner, Hashable {
         }
       }
       smallest = parts.lazy.map(\.count).min() ?? 0
+      last = parts
       if smallest >= minPartitionSize {
         for p in parts.indices { rng.shuffle(&parts[p]) }
         return parts
       }
+    }
+    if topUp && dataset.count >= numPartitions * minPartitionSize {
+      return Self.toppedUp(last, minimum: minPartitionSize, rng: &rng)
     }
     throw PollenError(
       .invalidArgument,
       "dirichlet(alpha=\(alpha)): no draw in \(maxAttempts) attempts gave all \(numPartitions) partitions "
         + "at least \(minPartitionSize) examples (the smallest had \(smallest)); raise alpha, lower the "
         + "minimum partition size or use fewer partitions")
+  }
+
+  /// `parts` with random examples moved from the largest partitions to those under `minimum`.
+  /// - Precondition: the partitions hold at least `parts.count * minimum` examples.
+  static func toppedUp(_ parts: [[Int]], minimum: Int, rng: inout SeededRandom) -> [[Int]] {
+    var parts = parts
+    for p in parts.indices { rng.shuffle(&parts[p]) }
+    for p in parts.indices where parts[p].count < minimum {
+      while parts[p].count < minimum {
+        let donor = parts.indices.max { parts[$0].count < parts[$1].count }!
+        parts[p].append(parts[donor].removeLast())
+      }
+    }
+    for p in parts.indices { rng.shuffle(&parts[p]) }
+    return parts
   }
 
   /// Zeroes the proportions of partitions holding more than `average` examples, renormalising

@@ -5,7 +5,7 @@ import PollenCore
 /// | string | partitioner |
 /// |---|---|
 /// | `iid` | ``IIDPartitioner`` |
-/// | `dirichlet:<alpha>[:<min size>]` | ``DirichletPartitioner`` (min size 10 by default) |
+/// | `dirichlet:<alpha>[:<min size>]` | ``DirichletPartitioner`` (min size 10 by default; small partitions topped up) |
 /// | `shards:<k>` | ``ShardPartitioner`` with k shards per partition |
 /// | `mixed:<iid fraction>` | ``MixedPartitioner`` (e.g. `mixed:0.5`) |
 /// | `linear` | ``SizeSkewPartitioner`` with linear sizes |
@@ -110,7 +110,7 @@ public enum PartitionSpec: Sendable, Hashable, CustomStringConvertible {
     switch self {
     case .iid: return IIDPartitioner()
     case .dirichlet(let alpha, let minimum):
-      return DirichletPartitioner(alpha: alpha, minPartitionSize: minimum)
+      return DirichletPartitioner(alpha: alpha, minPartitionSize: minimum, topUp: true)
     case .shards(let k): return ShardPartitioner(shardsPerPartition: k)
     case .mixed(let fraction): return MixedPartitioner(iidFraction: fraction)
     case .linear: return SizeSkewPartitioner(.linear)
