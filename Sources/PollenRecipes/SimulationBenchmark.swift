@@ -1,3 +1,4 @@
+import Logging
 import PollenCore
 import PollenServer
 import PollenSimulation
@@ -31,14 +32,16 @@ public enum SimulationBenchmark {
     profiles: ClientProfiles? = nil
   ) async -> Result {
     let model = Parameters(tensors: [NDArray([Float](repeating: 0, count: parameters), shape: [parameters])])
+    var logger = Logger(label: "pollen.bench")
+    logger.logLevel = .warning
     let sim = Simulation(
       config: SimulationConfig(
         numClients: clients, concurrency: concurrency, seed: 1, serializeMessages: serialize,
-        profiles: profiles)
+        profiles: profiles), logger: logger
     ) { _ in TrivialClient() }
     let strategy = FedAvg(
       fractionFit: fraction, fractionEvaluate: 0, minFitClients: 1, minAvailableClients: 1,
-      initialParameters: model)
+      initialParameters: model, fitMetricsAggregation: { _ in [:] })
     let clock = ContinuousClock()
     let start = clock.now
     let (history, _) = await sim.run(strategy: strategy, rounds: rounds)
