@@ -15,7 +15,14 @@ public enum ModelSpec: String, Sendable, Hashable, CaseIterable, CustomStringCon
   public var description: String { rawValue }
 
   /// The model for examples of `inputShape` and `classes` classes, initialised from `seed`.
+  /// The CNN reads flat examples of a square size (such as the 64 pixels of UCI digits) as
+  /// one-channel square images.
   public func make(inputShape: [Int], classes: Int, seed: UInt64) throws -> Sequential {
+    var inputShape = inputShape
+    if self == .cnn, inputShape.count == 1 {
+      let side = Int(Double(inputShape[0]).squareRoot().rounded())
+      if side * side == inputShape[0] && side >= 4 { inputShape = [1, side, side] }
+    }
     switch self {
     case .logreg: return Models.logisticRegression(inputShape: inputShape, classes: classes)
     case .mlp: return Models.mlp(inputShape: inputShape, hidden: [64], classes: classes, seed: seed)
@@ -23,7 +30,8 @@ public enum ModelSpec: String, Sendable, Hashable, CaseIterable, CustomStringCon
       guard inputShape.count == 3 else {
         throw PollenError(
           .invalidArgument,
-          "the CNN needs image data ([channels, height, width]); this data set has shape \(inputShape)")
+          "the CNN needs image data ([channels, height, width]) or flat square images; this data set has "
+            + "shape \(inputShape)")
       }
       return Models.cnn(inputShape: inputShape, classes: classes, seed: seed)
     }

@@ -103,7 +103,25 @@ struct SimulationJobTests {
     #expect(throws: PollenError.self) { try DatasetSpec(parsing: "synthetic:x") }
     #expect(try ModelSpec(parsing: "CNN") == .cnn)
     #expect(throws: PollenError.self) { try ModelSpec(parsing: "resnet") }
-    #expect(throws: PollenError.self) { try ModelSpec.cnn.make(inputShape: [64], classes: 10, seed: 0) }
+    #expect(throws: PollenError.self) { try ModelSpec.cnn.make(inputShape: [30], classes: 2, seed: 0) }
+    #expect(try ModelSpec.cnn.make(inputShape: [64], classes: 10, seed: 0).inputShape == [1, 8, 8])
+  }
+
+  @Test("the CNN trains on digits read as 8×8 images")
+  func cnnOnDigits() async throws {
+    let out = try await SimulationJob(
+      options: small {
+        $0.model = .cnn
+        $0.clients = 10
+        $0.fractionFit = 0.2
+        $0.rounds = 2
+        $0.localEpochs = 1
+      }
+    ).run()
+    #expect(out.history.failures.isEmpty)
+    #expect(out.parameters.tensors.first?.shape.count == 4, "a conv kernel first")
+    let acc = try #require(out.history.metricsCentralized["accuracy"]).compactMap { $0.value.doubleValue }
+    #expect(acc.count == 3 && acc.allSatisfy { $0.isFinite })
   }
 
   @Test("the simulation benchmark counts client-rounds")
