@@ -7,6 +7,7 @@ struct PollenCommand: AsyncParsableCommand {
     abstract: "Pollen: federated learning in Swift that speaks Flower's protocol.",
     subcommands: [
       ServerCommand.self, ClientCommand.self, SimulateCommand.self, ReportCommand.self, BaselineCommand.self,
+      ProfilesCommand.self,
       BenchCommand.self,
     ]
   )

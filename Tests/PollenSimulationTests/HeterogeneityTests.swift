@@ -193,4 +193,16 @@ struct ClientProfilesTests {
     defer { try? FileManager.default.removeItem(atPath: path) }
     #expect(try ClientProfiles(contentsOfFile: path) == p)
   }
+
+  @Test("the shipped Profiles/figure5.csv is the Figure 5 table for seed 0, and loads")
+  func shippedFigure5() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let path = root.appendingPathComponent("Profiles/figure5.csv").path
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(text == ClientProfiles.figure5(seed: 0).csv)
+    let loaded = try ClientProfiles(contentsOfFile: path)
+    #expect(loaded.count == 40)
+    #expect(loaded == ClientProfiles.figure5(seed: 0))
+  }
 }
