@@ -19,7 +19,8 @@ final class VirtualClientEngine: Sendable {
   }
 
   /// Runs one call of client `id`: waits for a slot, maybe drops out, creates the client, and
-  /// serialises the parameters both ways when asked to.
+  /// serialises the parameters both ways when asked to. The client runs on
+  /// ``ClientWorkExecutor``'s threads, off the cooperative pool.
   func call<R: Sendable>(
     _ id: Int, _ what: String, _ body: @escaping @Sendable (any Client) async throws -> R
   ) async throws -> R {
@@ -35,7 +36,9 @@ final class VirtualClientEngine: Sendable {
       }
     }
     return try await limiter.withUnits(config.clientResourceWeight) {
-      try await body(try await self.factory(id))
+      try await withTaskExecutorPreference(ClientWorkExecutor.shared) {
+        try await body(try await self.factory(id))
+      }
     }
   }
 

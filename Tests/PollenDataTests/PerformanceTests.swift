@@ -1,9 +1,9 @@
 import PollenData
 import Testing
 
-@Suite("Performance")
+@Suite("Scale")
 struct PerformanceTests {
-  @Test("loading digits and partitioning into 1000 clients is fast")
+  @Test("digits partition into 1000 clients with every partitioner (times printed, not asserted)")
   func digitsIntoThousandClients() throws {
     let clock = ContinuousClock()
     var digits: Dataset?
@@ -22,8 +22,5 @@ struct PerformanceTests {
     }
     #expect(parts.count == 1000)
     print("digits load \(load), iid \(iid), dirichlet \(dirichlet), shards \(shards) (1000 clients)")
-    // Generous bounds: tests run in debug builds on a shared machine.
-    #expect(load < .seconds(2))
-    #expect(iid + dirichlet + shards < .seconds(2))
   }
 }

@@ -53,7 +53,7 @@ struct ServerLoopTests {
       ScriptedClient(fit: .reply(parameters: wrongShape, numExamples: 5)),
       ScriptedClient(fit: .reply(parameters: wrongDtype, numExamples: 5)),
       ScriptedClient(fit: .reply(parameters: [Self.model[0]], numExamples: 5)),
-      ScriptedClient(fit: .sleep(.seconds(30), then: .addDelta(100, numExamples: 5))),
+      ScriptedClient(fit: .sleep(.seconds(3600), then: .addDelta(100, numExamples: 5))),
     ])
     var server = Server(
       clientManager: m,
@@ -61,7 +61,8 @@ struct ServerLoopTests {
       config: ServerConfig(numRounds: 1, roundTimeout: .milliseconds(500)))
     let start = ContinuousClock.now
     let history = await server.fit()
-    #expect(ContinuousClock.now - start < .seconds(10), "the slow client must be cut off by the timeout")
+    #expect(
+      ContinuousClock.now - start < .seconds(300), "the slow client (an hour) must be cut off by the timeout")
     for t in server.parameters.tensors { #expect(t.doubles().allSatisfy { $0 == 2 }) }
     let reasons = history.failures.map(\.reason).joined(separator: "\n")
     #expect(history.failures.count == 7)

@@ -41,7 +41,8 @@ extension FlowerGRPCClient.Config {
 }
 
 /// Waits until `condition` holds, polling; `false` after `limit`.
-func eventually(within limit: Duration = .seconds(5), _ condition: @Sendable () async -> Bool) async -> Bool {
+func eventually(within limit: Duration = .seconds(60), _ condition: @Sendable () async -> Bool) async -> Bool
+{
   let clock = ContinuousClock()
   let deadline = clock.now.advanced(by: limit)
   while clock.now < deadline {
@@ -53,7 +54,7 @@ func eventually(within limit: Duration = .seconds(5), _ condition: @Sendable () 
 
 /// The only registered client, once there is one.
 func onlyClient(_ manager: SimpleClientManager) async throws -> any ClientProxy {
-  guard await manager.waitFor(numClients: 1, timeout: .seconds(10)),
+  guard await manager.waitFor(numClients: 1, timeout: .seconds(60)),
     let client = await manager.all().values.first
   else { throw PollenError(.timeout, "no client joined") }
   return client
