@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# PollenNN's matmul and numpy's float32 matmul on the same shapes, in the same run, with ratios.
+# PollenNN's matmul and numpy's float32 matmul on the same shapes, in the same run, with ratios
+# (best of 20 products each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product pollen >/dev/null
-.build/release/pollen bench matmul > /tmp/pollen-matmul.txt
-python3 Benchmarks/matmul_numpy.py > /tmp/numpy-matmul.txt
+.build/release/pollen bench matmul --repetitions 20 > /tmp/pollen-matmul.txt
+python3 Benchmarks/matmul_numpy.py --reps 20 > /tmp/numpy-matmul.txt
 python3 - <<'PY'
 import re
 p = {m.group(1): float(m.group(2)) for m in re.finditer(r"(\d+x\d+x\d+): ([0-9.]+) GFLOP/s", open("/tmp/pollen-matmul.txt").read())}

@@ -68,9 +68,13 @@ struct MatMulBench: ParsableCommand {
     abstract: "GFLOP/s of PollenNN's float32 matrix multiply (compare: Benchmarks/matmul_numpy.py).")
 
   @Option var repetitions = 5
+  @Option(help: "Shapes as MxKxN or N (default: the squares and the models' shapes).") var shape: [String] =
+    []
+  @Option(help: "At most this many threads (default: all cores).") var threads: Int?
 
   func run() throws {
-    for r in MatMulBenchmark.run(shapes: MatMulBenchmark.defaultShapes, repetitions: repetitions) {
+    let shapes = shape.isEmpty ? MatMulBenchmark.defaultShapes : shape.compactMap(MatMulShape.init)
+    for r in MatMulBenchmark.run(shapes: shapes, repetitions: repetitions, threads: threads) {
       print(String(format: "pollen matmul %dx%dx%d: %.2f GFLOP/s", r.shape.m, r.shape.k, r.shape.n, r.gflops))
     }
   }
