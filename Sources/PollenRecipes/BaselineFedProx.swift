@@ -97,14 +97,10 @@ public struct BaselineFedProx: Sendable {
           h.lossesCentralized.filter { $0.round > 0 }.map { (Double($0.round), min($0.loss, 1e6)) }
         },
         ComparisonReport.plot(title: "Clients' local training loss", yLabel: "loss", runs: runs) { h in
-          (h.metricsDistributedFit["loss"] ?? []).compactMap { p in
-            p.value.doubleValue.map { (Double(p.round), min($0, 1e6)) }
-          }
+          SVGPlot.points(h.metricsDistributedFit["loss"]).map { ($0.x, min($0.y, 1e6)) }
         },
         ComparisonReport.plot(title: "Centralised accuracy", yLabel: "accuracy", runs: runs) {
-          ($0.metricsCentralized["accuracy"] ?? []).compactMap { p in
-            p.value.doubleValue.map { (Double(p.round), $0) }
-          }
+          SVGPlot.points($0.metricsCentralized["accuracy"])
         },
       ])
   }

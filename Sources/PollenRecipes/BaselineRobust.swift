@@ -78,9 +78,7 @@ public struct BaselineRobust: Sendable {
       },
       plots: [
         ComparisonReport.plot(title: "Centralised accuracy", yLabel: "accuracy", runs: runs) {
-          ($0.metricsCentralized["accuracy"] ?? []).compactMap { p in
-            p.value.doubleValue.map { (Double(p.round), $0) }
-          }
+          SVGPlot.points($0.metricsCentralized["accuracy"])
         },
         ComparisonReport.plot(title: "Centralised loss", yLabel: "loss", runs: runs) {
           $0.lossesCentralized.map { (Double($0.round), min($0.loss, 1e6)) }

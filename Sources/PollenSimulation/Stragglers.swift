@@ -41,18 +41,10 @@ public struct Stragglers: Sendable {
 }
 
 /// A client that sometimes straggles (see ``Stragglers``).
-struct StragglingClient: Client {
+struct StragglingClient: ClientDecorator {
   let wrapped: any Client
   let stragglers: Stragglers
   let id: Int
-
-  func getProperties(_ ins: GetPropertiesIns) async throws -> GetPropertiesRes {
-    try await wrapped.getProperties(ins)
-  }
-
-  func getParameters(_ ins: GetParametersIns) async throws -> GetParametersRes {
-    try await wrapped.getParameters(ins)
-  }
 
   func fit(_ ins: FitIns) async throws -> FitRes {
     let round = ins.config["server_round"]?.intValue ?? 0
@@ -67,9 +59,5 @@ struct StragglingClient: Client {
       ins.config["local_epochs"] = .int(Int64(epochs > 1 ? Int.random(in: 1..<epochs, using: &rng) : 1))
       return try await wrapped.fit(ins)
     }
-  }
-
-  func evaluate(_ ins: EvaluateIns) async throws -> EvaluateRes {
-    try await wrapped.evaluate(ins)
   }
 }

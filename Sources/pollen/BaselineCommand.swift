@@ -36,8 +36,7 @@ struct BaselineCommand: AsyncParsableCommand {
     let report: ComparisonReport
     switch name {
     case .fedfs:
-      var b = BaselineFedFS(targetAccuracy: target, rounds: rounds ?? 30, seed: seed)
-      b.job.concurrency = SimulationConfig.defaultConcurrency
+      let b = BaselineFedFS(targetAccuracy: target, rounds: rounds ?? 30, seed: seed)
       report = b.report(try await b.run(logger: logger))
     case .robust:
       let b = BaselineRobust(

@@ -83,7 +83,8 @@ struct ServerCommand: AsyncParsableCommand {
       minEvaluateClients: minClients, minAvailableClients: minClients,
       onFitConfig: { round in fitConfig.merging(["server_round": .int(Int64(round))]) { a, _ in a } },
       onEvaluateConfig: { round in ["server_round": .int(Int64(round))] },
-      fitMetricsAggregation: weightedNumericMetrics, evaluateMetricsAggregation: weightedNumericMetrics)
+      fitMetricsAggregation: Aggregation.weightedNumericMetricAverages,
+      evaluateMetricsAggregation: Aggregation.weightedNumericMetricAverages)
     let strategy = try StrategyFactory.make(
       strategy, options: StrategyOptionParser.parse(strategyOptions), settings: settings)
     let serverConfig = ServerConfig(
@@ -132,19 +133,6 @@ func readFile(_ path: String) throws -> [UInt8] {
     throw ValidationError("cannot read \(path)")
   }
   return [UInt8](data)
-}
-
-/// The weighted average (by example count) of every numeric metric the clients report.
-@Sendable func weightedNumericMetrics(_ pairs: [(numExamples: Int, metrics: Metrics)]) -> Metrics {
-  var sums: [String: (weighted: Double, weight: Double)] = [:]
-  for (n, metrics) in pairs {
-    for (name, value) in metrics {
-      guard let v = value.doubleValue, value.boolValue == nil else { continue }
-      sums[name, default: (0, 0)].weighted += Double(n) * v
-      sums[name, default: (0, 0)].weight += Double(n)
-    }
-  }
-  return sums.compactMapValues { $0.weight > 0 ? .double($0.weighted / $0.weight) : nil }
 }
 
 /// `HOST:PORT` from the command line (`[::1]:8080` for IPv6).

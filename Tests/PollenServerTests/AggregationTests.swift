@@ -122,4 +122,16 @@ struct ByzantineTests {
     }
     #expect(try Aggregation.bulyanSizes(clients: 11, numMalicious: 2) == (7, 3))
   }
+
+  @Test("metric averages: weighted by examples, per name over the clients that report it")
+  func metricAverages() {
+    let pairs: [(numExamples: Int, metrics: Metrics)] = [
+      (10, ["accuracy": .double(0.5), "loss": .int(2), "tag": .string("a"), "ok": .bool(true)]),
+      (30, ["accuracy": .double(0.9)]),
+    ]
+    let all = Aggregation.weightedNumericMetricAverages(pairs)
+    #expect(all == ["accuracy": .double(0.8), "loss": .double(2)])
+    #expect(Aggregation.weightedMetricAverage("accuracy")(pairs) == ["accuracy": .double(0.8)])
+    #expect(Aggregation.weightedMetricAverage("missing")(pairs).isEmpty)
+  }
 }

@@ -181,20 +181,3 @@ public struct FedAvg: Strategy {
     return await evaluateFn(serverRound, parameters.tensors, [:])
   }
 }
-
-extension Aggregation {
-  /// Weighted average of a numeric metric over clients: Σ nᵢ·mᵢ / Σ nᵢ (clients without it are
-  /// skipped). The usual `evaluate_metrics_aggregation_fn` for accuracy.
-  public static func weightedMetricAverage(_ name: String) -> MetricsAggregationFunction {
-    { pairs in
-      var num = 0.0
-      var den = 0.0
-      for (n, m) in pairs {
-        guard let v = m[name]?.doubleValue else { continue }
-        num += Double(n) * v
-        den += Double(n)
-      }
-      return den > 0 ? [name: .double(num / den)] : [:]
-    }
-  }
-}

@@ -37,7 +37,7 @@ public struct Attackers: Sendable {
 
 /// A client that trains honestly, then sends a poisoned update (see ``Attack``). Its example
 /// count, metrics and evaluation stay honest-looking.
-public struct PoisonedClient: Client {
+public struct PoisonedClient: ClientDecorator {
   public let wrapped: any Client
   public let attack: Attack
   public let seed: UInt64
@@ -48,14 +48,6 @@ public struct PoisonedClient: Client {
     self.seed = seed
   }
 
-  public func getProperties(_ ins: GetPropertiesIns) async throws -> GetPropertiesRes {
-    try await wrapped.getProperties(ins)
-  }
-
-  public func getParameters(_ ins: GetParametersIns) async throws -> GetParametersRes {
-    try await wrapped.getParameters(ins)
-  }
-
   public func fit(_ ins: FitIns) async throws -> FitRes {
     var res = try await wrapped.fit(ins)
     guard res.status.code == .ok else { return res }
@@ -63,9 +55,5 @@ public struct PoisonedClient: Client {
     res.parameters.tensors = try attack.poison(
       trained: res.parameters.tensors, global: ins.parameters.tensors, seed: seed &+ round)
     return res
-  }
-
-  public func evaluate(_ ins: EvaluateIns) async throws -> EvaluateRes {
-    try await wrapped.evaluate(ins)
   }
 }

@@ -44,22 +44,13 @@ public struct ComparisonReport: Sendable {
     let head = columns.map { "<th>\(escape($0))</th>" }.joined()
     let body = rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }.joined()
     let charts = plots.enumerated().map { i, p in p.render(id: "plot-\(i)") }.joined()
-    return """
-      <!doctype html>
-      <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
-      <style>
-      body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em;color:#222;max-width:1360px}
-      .plots{display:flex;flex-wrap:wrap;gap:16px} table{border-collapse:collapse;margin:1em 0}
-      th,td{border:1px solid #ddd;padding:4px 10px;text-align:left;font-size:13px} th{background:#f6f6f6}
-      </style></head><body>
-      <h1>\(escape(title))</h1>
-      <p>\(escape(summary))</p>
-      <table><tr>\(head)</tr>\(body)</table>
-      <div class="plots">\(charts)</div>
-      <p style="color:#888;font-size:12px">Made by Pollen.</p>
-      </body></html>
-
-      """
+    return HTMLPage.render(
+      title: title,
+      body: """
+        <p>\(escape(summary))</p>
+        <table><tr>\(head)</tr>\(body)</table>
+        <div class="plots">\(charts)</div>
+        """)
   }
 
   /// Writes `report.html` (and `results.txt` with the text table) into `directory`.

@@ -20,8 +20,12 @@ public struct RunReport: Sendable {
     SVGPlot(
       title: "Accuracy per round", xLabel: "round", yLabel: "accuracy",
       series: [
-        .init(name: "centralised", points: points(history.metricsCentralized["accuracy"]), color: "#1f77b4"),
-        .init(name: "distributed", points: points(history.metricsDistributed["accuracy"]), color: "#ff7f0e"),
+        .init(
+          name: "centralised", points: SVGPlot.points(history.metricsCentralized["accuracy"]),
+          color: "#1f77b4"),
+        .init(
+          name: "distributed", points: SVGPlot.points(history.metricsDistributed["accuracy"]),
+          color: "#ff7f0e"),
       ])
   }
 
@@ -37,12 +41,9 @@ public struct RunReport: Sendable {
           name: "distributed", points: history.lossesDistributed.map { (Double($0.round), $0.loss) },
           color: "#ff7f0e"),
         .init(
-          name: "training (fit)", points: points(history.metricsDistributedFit["loss"]), color: "#2ca02c"),
+          name: "training (fit)", points: SVGPlot.points(history.metricsDistributedFit["loss"]),
+          color: "#2ca02c"),
       ])
-  }
-
-  private func points(_ s: [(round: Int, value: Scalar)]?) -> [(x: Double, y: Double)] {
-    (s ?? []).compactMap { p in p.value.doubleValue.map { (Double(p.round), $0) } }
   }
 
   /// The page.
@@ -72,23 +73,14 @@ public struct RunReport: Sendable {
       failures += "</table>"
       if history.failures.count > 200 { failures += "<p>… and \(history.failures.count - 200) more.</p>" }
     }
-    return """
-      <!doctype html>
-      <html lang="en"><head><meta charset="utf-8"><title>\(escape(title))</title>
-      <style>
-      body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em;color:#222;max-width:1360px}
-      .plots{display:flex;flex-wrap:wrap;gap:16px} table{border-collapse:collapse;margin:1em 0}
-      th,td{border:1px solid #ddd;padding:4px 10px;text-align:left;font-size:13px} th{background:#f6f6f6}
-      </style></head><body>
-      <h1>\(escape(title))</h1>
-      <ul>\(summary)</ul>
-      <div class="plots">\(accuracyPlot.render(id: "accuracy-plot"))\(lossPlot.render(id: "loss-plot"))</div>
-      <h2>Settings</h2><table>\(rows)</table>
-      \(failures)
-      <p style="color:#888;font-size:12px">Made by Pollen.</p>
-      </body></html>
-
-      """
+    return HTMLPage.render(
+      title: title,
+      body: """
+        <ul>\(summary)</ul>
+        <div class="plots">\(accuracyPlot.render(id: "accuracy-plot"))\(lossPlot.render(id: "loss-plot"))</div>
+        <h2>Settings</h2><table>\(rows)</table>
+        \(failures)
+        """)
   }
 
   private func format(_ v: Double) -> String {

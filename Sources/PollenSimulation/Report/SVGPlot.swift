@@ -1,3 +1,5 @@
+import PollenCore
+
 /// A line chart drawn as standalone SVG (no scripts, no external files).
 public struct SVGPlot: Sendable {
   /// One line of the chart.
@@ -18,6 +20,11 @@ public struct SVGPlot: Sendable {
   public var series: [Series]
   public var width = 640.0
   public var height = 360.0
+
+  /// A metric series of a ``History`` as (round, value) points; non-numeric values are left out.
+  public static func points(_ series: [(round: Int, value: Scalar)]?) -> [(x: Double, y: Double)] {
+    (series ?? []).compactMap { p in p.value.doubleValue.map { (Double(p.round), $0) } }
+  }
 
   public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
     self.title = title
