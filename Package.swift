@@ -13,6 +13,9 @@ let package = Package(
     .library(name: "PollenData", targets: ["PollenData"]),
     .library(name: "PollenNN", targets: ["PollenNN"]),
     .library(name: "PollenRecipes", targets: ["PollenRecipes"]),
+    .library(name: "PollenStore", targets: ["PollenStore"]),
+    .library(name: "PollenMetrics", targets: ["PollenMetrics"]),
+    .library(name: "PollenConfig", targets: ["PollenConfig"]),
     .executable(name: "pollen", targets: ["pollen"]),
   ],
   dependencies: [
@@ -22,12 +25,43 @@ let package = Package(
     .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
     .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     .target(name: "PollenCore"),
     .target(
       name: "PollenServer",
-      dependencies: ["PollenCore", .product(name: "Logging", package: "swift-log")]
+      dependencies: [
+        "PollenCore", .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+      ]
+    ),
+    // The run store: a run's settings, rounds, parameters and strategy state in SQLite.
+    .target(
+      name: "PollenStore",
+      dependencies: ["PollenCore", "PollenServer", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
+    // Prometheus exposition of the swift-metrics the server and simulator emit, over HTTP.
+    .target(
+      name: "PollenMetrics",
+      dependencies: [
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    // TOML configuration files for the CLI's commands.
+    .target(
+      name: "PollenConfig",
+      dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
     ),
     .target(
       name: "PollenClient",
@@ -75,8 +109,9 @@ let package = Package(
       name: "pollen",
       dependencies: [
         "PollenCore", "PollenServer", "PollenClient", "PollenGRPC", "PollenSimulation",
-        "PollenData", "PollenNN", "PollenRecipes",
+        "PollenData", "PollenNN", "PollenRecipes", "PollenStore", "PollenMetrics", "PollenConfig",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -92,6 +127,9 @@ let package = Package(
     .testTarget(name: "PollenDataTests", dependencies: ["PollenData"]),
     .testTarget(name: "PollenNNTests", dependencies: ["PollenNN"]),
     .testTarget(name: "PollenRecipesTests", dependencies: ["PollenRecipes"]),
+    .testTarget(name: "PollenStoreTests", dependencies: ["PollenStore", "PollenTesting"]),
+    .testTarget(name: "PollenMetricsTests", dependencies: ["PollenMetrics"]),
+    .testTarget(name: "PollenConfigTests", dependencies: ["PollenConfig"]),
     .testTarget(name: "InteropTests", dependencies: ["PollenCore"], exclude: ["python"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,13 +1,18 @@
 /// The server's handle on one client, whatever carries the messages (gRPC stream, in-process).
 ///
 /// Each call sends one instruction and waits for the reply. `timeout` bounds the whole call;
-/// a proxy that exceeds it throws ``PollenError/Code-swift.struct/timeout`` and, for network
-/// transports, drops the client. Proxies must be safe to call from any task.
+/// a proxy that exceeds it throws ``PollenError/Code-swift.struct/timeout`` (a network client
+/// keeps its connection but is not ``isAvailable`` until its late reply arrives). Proxies must be
+/// safe to call from any task.
 public protocol ClientProxy: AnyObject, Sendable {
   /// A stable identifier, unique within the server's client manager.
   var cid: String { get }
   /// Properties known about the client without asking it (used by sampling criteria).
   var properties: Properties { get }
+  /// Whether the client may be sampled now (default: `true`). A network client that missed a
+  /// timeout and still owes its late reply is connected but not available; client managers
+  /// count and sample only available clients.
+  var isAvailable: Bool { get }
 
   func getProperties(_ ins: GetPropertiesIns, timeout: Duration?) async throws -> GetPropertiesRes
   func getParameters(_ ins: GetParametersIns, timeout: Duration?) async throws -> GetParametersRes
@@ -18,4 +23,5 @@ public protocol ClientProxy: AnyObject, Sendable {
 
 extension ClientProxy {
   public var properties: Properties { [:] }
+  public var isAvailable: Bool { true }
 }

@@ -19,6 +19,15 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     s3 = splitmix(&sm)
   }
 
+  /// The generator's four state words, to save it and continue later with ``init(state:)``.
+  public var state: [UInt64] { [s0, s1, s2, s3] }
+
+  /// A generator that continues from saved ``state`` words; `nil` unless there are four, not all zero.
+  public init?(state: [UInt64]) {
+    guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+    (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+  }
+
   /// A generator for a sub-stream, e.g. one per client: independent of the parent's position.
   public static func derived(seed: UInt64, stream: UInt64) -> SeededRandom {
     SeededRandom(seed: seed ^ (stream &* 0xD605_BBB5_8C8A_BD0F &+ 0x2545_F491_4F6C_DD1D))

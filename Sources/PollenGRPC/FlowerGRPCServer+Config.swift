@@ -12,23 +12,77 @@ extension FlowerGRPCServer {
     public var targetWindowSize: Int
     /// TLS, or `nil` for plaintext (Flower's `insecure=True`).
     public var tls: ServerTLS?
+    /// HTTP/2 keepalive: the server's pings and the client pings it accepts.
+    public var keepalive: Keepalive
+    /// Close a connection that has had no open stream for this long; `nil` (the default): never.
+    /// A connection whose `Join` stream is open is never idle, however long its client trains.
+    public var maxIdleTime: Duration?
+    /// How long a client that missed a call's timeout may stay silent before it is dropped (its
+    /// stream ended with DEADLINE_EXCEEDED). Until its late reply arrives it keeps its stream but
+    /// is not sampled. Default: 600 s.
+    public var clientGracePeriod: Duration
 
     public init(
       host: String = "0.0.0.0", port: Int = 8080, maxMessageSize: Int = Config.flowerMaxMessageSize,
-      targetWindowSize: Int = 8 << 20, tls: ServerTLS? = nil
+      targetWindowSize: Int = 8 << 20, tls: ServerTLS? = nil, keepalive: Keepalive = .defaults,
+      maxIdleTime: Duration? = nil, clientGracePeriod: Duration = Config.defaultClientGracePeriod
     ) {
       self.host = host
       self.port = port
       self.maxMessageSize = maxMessageSize
       self.targetWindowSize = targetWindowSize
       self.tls = tls
+      self.keepalive = keepalive
+      self.maxIdleTime = maxIdleTime
+      self.clientGracePeriod = clientGracePeriod
     }
 
-    /// `0.0.0.0:8080` (Flower's default address), 2 GiB − 1 messages, 8 MiB windows, plaintext.
+    /// `0.0.0.0:8080` (Flower's default address), 2 GiB − 1 messages, 8 MiB windows, plaintext,
+    /// ``Keepalive/defaults``, no idle limit, a 600 s grace period for late clients.
     public static var defaults: Config { Config() }
+
+    /// The default ``clientGracePeriod``: 600 s.
+    public static let defaultClientGracePeriod: Duration = .seconds(600)
 
     /// Flower 1.41's `GRPC_MAX_MESSAGE_LENGTH`: 2 GiB − 1 bytes.
     public static let flowerMaxMessageSize = Int(Int32.max)
+  }
+
+  /// HTTP/2 keepalive of a ``FlowerGRPCServer`` (gRFC A8/A9): it pings quiet connections so that
+  /// load balancers and NATs do not drop a stream whose client trains for a long time (Flower
+  /// users hit such idle disconnects, flwrlabs/flower#775), and it bounds how often clients may
+  /// ping it.
+  public struct Keepalive: Sendable, Hashable {
+    /// Ping the client after this long without reading anything from it. Default: 210 s, as
+    /// Flower's server (`keepalive_time_ms=210000` in
+    /// `flwr/server/superlink/fleet/grpc_bidi/grpc_server.py`), below the 4-minute idle cut-off
+    /// of some cloud load balancers.
+    public var time: Duration
+    /// Close the connection if a ping is not acknowledged within this long. Default: 20 s.
+    public var timeout: Duration
+    /// The shortest interval between client pings the server accepts; a more frequent ping is a
+    /// strike, and after two strikes the server closes the connection with GOAWAY
+    /// (ENHANCE_YOUR_CALM, "too many pings"). Default: 10 s, the shortest keepalive gRPC
+    /// clients allow, well below what any client pings: Flower's Python client sets no keepalive
+    /// (`create_channel` in `flwr/supercore/grpc.py` passes only message sizes), and Pollen's
+    /// client pings every 330 s.
+    public var minClientPingInterval: Duration
+    /// Whether clients may ping while no call is open (a Flower client always has its `Join`
+    /// stream open). Default: `true`.
+    public var allowClientPingsWithoutCalls: Bool
+
+    public init(
+      time: Duration = .seconds(210), timeout: Duration = .seconds(20),
+      minClientPingInterval: Duration = .seconds(10), allowClientPingsWithoutCalls: Bool = true
+    ) {
+      self.time = time
+      self.timeout = timeout
+      self.minClientPingInterval = minClientPingInterval
+      self.allowClientPingsWithoutCalls = allowClientPingsWithoutCalls
+    }
+
+    /// Pings after 210 s of silence, 20 s to answer, client pings accepted every 10 s.
+    public static var defaults: Keepalive { Keepalive() }
   }
 
   /// The server's certificate chain and private key, PEM-encoded.

@@ -26,7 +26,8 @@ public final class FlowerGRPCServer: Sendable {
   ) {
     self.config = config
     self.logger = logger
-    service = FlowerService(clientManager: clientManager, logger: logger)
+    service = FlowerService(
+      clientManager: clientManager, clientGracePeriod: config.clientGracePeriod, logger: logger)
     let security: HTTP2ServerTransport.Posix.TransportSecurity =
       if let tls = config.tls {
         .tls(
@@ -41,8 +42,14 @@ public final class FlowerGRPCServer: Sendable {
       config: .defaults { transport in
         transport.rpc.maxRequestPayloadSize = config.maxMessageSize
         transport.http2.targetWindowSize = max(config.targetWindowSize, 65_535)
-        // Join streams live for the whole run; keep idle connections open.
-        transport.connection.maxIdleTime = nil
+        // Join streams live for the whole run and may be silent for as long as a client
+        // trains: keepalive pings keep them open (see FlowerGRPCServer.Keepalive).
+        transport.connection.maxIdleTime = config.maxIdleTime
+        transport.connection.keepalive = HTTP2ServerTransport.Config.Keepalive(
+          time: config.keepalive.time, timeout: config.keepalive.timeout,
+          clientBehavior: HTTP2ServerTransport.Config.ClientKeepaliveBehavior(
+            minPingIntervalWithoutCalls: config.keepalive.minClientPingInterval,
+            allowWithoutCalls: config.keepalive.allowClientPingsWithoutCalls))
       })
     server = GRPCServer(transport: transport, services: [service])
   }

@@ -8,10 +8,13 @@ import Synchronization
 ///
 /// Each call sends one instruction and waits for exactly one reply; concurrent calls are sent
 /// one after another. A call that is cancelled or exceeds its `timeout` after its instruction
-/// was sent drops the client: its stream ends with DEADLINE_EXCEEDED, it is unregistered, and
-/// the call throws ``PollenError/Code-swift.struct/timeout``. A reply of the wrong kind or with an
+/// was sent throws ``PollenError/Code-swift.struct/timeout`` but keeps the client: Flower's
+/// protocol cannot cancel an instruction, so the client is not ``isAvailable`` until its late
+/// reply arrives, which is then discarded (logged as stale) before the next instruction is sent.
+/// A client that sends nothing for the grace period after such a timeout is dropped: its stream
+/// ends with DEADLINE_EXCEEDED and it is unregistered. A reply of the wrong kind or with an
 /// undecodable tensor fails that call only; a stream that ends mid-call fails it with
-/// ``PollenError/Code-swift.struct/disconnected``.
+/// ``PollenError/Code-swift.struct/disconnected``. See ``SessionStateMachine``.
 public final class GRPCClientProxy: ClientProxy {
   /// A fresh random id per connection (a UUID as 32 hex digits, like Flower's).
   public let cid: String
@@ -25,13 +28,23 @@ public final class GRPCClientProxy: ClientProxy {
   private let outbox: Outbox
   private let clientManager: any ClientManager
   private let logger: Logger
+  /// How long a late reply is awaited before the client is dropped.
+  let gracePeriod: Duration
+  /// Late calls and the end of their grace period, for ``superviseLateReplies()``.
+  private let lateCalls: AsyncStream<(id: UInt64, deadline: ContinuousClock.Instant)>
+  private let lateCallsIn: AsyncStream<(id: UInt64, deadline: ContinuousClock.Instant)>.Continuation
 
-  init(cid: String, peer: String, outbox: Outbox, clientManager: any ClientManager, logger: Logger) {
+  init(
+    cid: String, peer: String, outbox: Outbox, clientManager: any ClientManager, gracePeriod: Duration,
+    logger: Logger
+  ) {
     self.cid = cid
     self.peer = peer
     self.machine = Mutex(Machine(name: cid))
     self.outbox = outbox
     self.clientManager = clientManager
+    self.gracePeriod = gracePeriod
+    (lateCalls, lateCallsIn) = AsyncStream.makeStream()
     var logger = logger
     logger[metadataKey: "cid"] = "\(cid)"
     self.logger = logger
@@ -87,7 +100,7 @@ public final class GRPCClientProxy: ClientProxy {
     } catch {
       let failure = PollenError(error, default: .disconnected)
       logger.warning("\(expected.request) failed: \(failure)")
-      if failure.code == .timeout || isClosed { await clientManager.unregister(self) }
+      if isClosed { await clientManager.unregister(self) }
       throw failure
     }
     guard let received else {
@@ -126,9 +139,25 @@ public final class GRPCClientProxy: ClientProxy {
 
   // MARK: Events from the stream handler
 
-  /// A message arrived on the stream.
-  func received(_ message: Flwr_Proto_ClientMessage) {
-    apply { $0.received(message, kind: message.replyKind) }
+  /// A message arrived on the stream. When it was the late reply the client owed, the client
+  /// manager learns that the client is available again.
+  func received(_ message: Flwr_Proto_ClientMessage) async {
+    if apply({ $0.received(message, kind: message.replyKind) }) {
+      await clientManager.availabilityChanged(of: self)
+    }
+  }
+
+  /// Ends the grace period of each late call, until the task is cancelled (when the stream
+  /// ends): a client still silent then is dropped.
+  func superviseLateReplies() async {
+    for await late in lateCalls {
+      do {
+        try await Task.sleep(until: late.deadline, clock: .continuous)
+      } catch {
+        return
+      }
+      apply { $0.graceExpired(id: late.id) }
+    }
   }
 
   /// The inbound stream ended (`nil`) or failed.
@@ -144,27 +173,46 @@ public final class GRPCClientProxy: ClientProxy {
   /// Whether the stream has ended (the client is gone or was dropped).
   var isClosed: Bool { machine.withLock { $0.isClosed } }
 
-  /// Runs an event under the lock, writes to the outbox in order (under the lock), then
-  /// resumes waiters outside it.
-  private func apply(_ event: (inout Machine) -> [Machine.Action]) {
-    let resumptions: [Machine.Action] = machine.withLock { state in
+  /// Whether the client may be sampled: connected, and owing no late reply.
+  public var isAvailable: Bool { machine.withLock { $0.isAvailable } }
+
+  /// Runs an event under the lock, writes to the outbox and starts grace periods in order
+  /// (under the lock), then resumes waiters and logs outside it. Returns whether the client
+  /// became available again.
+  @discardableResult
+  private func apply(_ event: (inout Machine) -> [Machine.Action]) -> Bool {
+    let actions: [Machine.Action] = machine.withLock { state in
       let actions = event(&state)
       for action in actions {
         switch action {
         case .write(let message): outbox.send(message)
-        case .end(let end): outbox.end(end)
-        case .succeed, .fail: break
+        case .end(let end):
+          outbox.end(end)
+          lateCallsIn.finish()
+        case .startGrace(let id): lateCallsIn.yield((id, ContinuousClock.now.advanced(by: gracePeriod)))
+        case .succeed, .fail, .discardedStale, .available: break
         }
       }
       return actions
     }
-    for action in resumptions {
+    var available = false
+    for action in actions {
       switch action {
       case .succeed(let waiter, let message): waiter.resume(returning: message)
       case .fail(let waiter, let error): waiter.resume(throwing: error)
+      case .startGrace:
+        logger.info("client \(cid) keeps its stream; its late reply is awaited for up to \(gracePeriod)")
+      case .discardedStale(let kind, let late):
+        let what = kind.map { "\($0)" } ?? "an empty message"
+        logger.warning(
+          "discarding stale \(what) from client \(cid): it answers a \(late.expected.request) that timed out")
+      case .end(.abort(.deadlineExceeded(let why))):
+        logger.warning("dropping client \(cid): \(why) (\(gracePeriod))")
+      case .available: available = true
       case .write, .end: break
       }
     }
+    return available
   }
 }
 

@@ -113,7 +113,10 @@ public struct SimulationJob: Sendable {
   }
 
   /// Prepares the data and runs the simulation. `onRoundEnd` sees each round's history.
-  public func run(onRoundEnd: (@Sendable (Int, History) -> Void)? = nil) async throws -> Outcome {
+  public func run(
+    resumingFrom checkpoint: RunCheckpoint? = nil, recorder: (any RunRecorder)? = nil,
+    onRoundEnd: (@Sendable (Int, History) -> Void)? = nil
+  ) async throws -> Outcome {
     let o = options
     guard o.clients > 0, o.rounds >= 0, o.fractionFit > 0, o.fractionFit <= 1 else {
       throw PollenError(.invalidArgument, "need clients > 0, rounds ≥ 0 and 0 < fraction-fit ≤ 1")
@@ -166,8 +169,8 @@ public struct SimulationJob: Sendable {
     )
     let clock = ContinuousClock()
     let start = clock.now
-    let (history, parameters) = await simulation.run(
-      strategy: strategy, rounds: o.rounds, onRoundEnd: onRoundEnd)
+    let (history, parameters) = try await simulation.run(
+      strategy: strategy, rounds: o.rounds, resumingFrom: checkpoint, recorder: recorder, onRoundEnd: onRoundEnd)
     return Outcome(history: history, parameters: parameters, duration: clock.now - start)
   }
 }

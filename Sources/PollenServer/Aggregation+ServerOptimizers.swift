@@ -38,7 +38,11 @@ extension Aggregation {
   ///
   /// `m` and `v` start at zero when `nil`. Each quantity is computed in double precision and
   /// rounded to the layer's dtype where numpy would hold it, so state carried across rounds
-  /// matches Flower's.
+  /// matches Flower's. The layer's dtype is ``serverStepDType(_:_:)`` of the model's and the
+  /// average's (an int64 model with a float64 average steps in float64). One difference: Flower's
+  /// FedAdam multiplies by `eta_norm`, a numpy float64 (`flwr/server/strategy/fedadam.py`), so
+  /// its weights become float64 even for a float32 model; Pollen keeps float32 there (Swift
+  /// clients expect the dtype they sent), equal to Flower's values rounded to float32.
   public static func adaptiveStep(
     rule: AdaptiveRule, _ h: AdaptiveHyperparameters, serverRound: Int,
     weights: [NDArray], average: [NDArray], m: [NDArray]?, v: [NDArray]?
@@ -53,7 +57,7 @@ extension Aggregation {
     var newM: [NDArray] = []
     var newV: [NDArray] = []
     for l in weights.indices {
-      let (dtype, shape) = (weights[l].dtype, weights[l].shape)
+      let (dtype, shape) = (serverStepDType(weights[l].dtype, average[l].dtype), weights[l].shape)
       let round = dtype.roundingFunction
       let x = weights[l].doubles()
       let a = average[l].doubles()
@@ -82,7 +86,9 @@ extension Aggregation {
   /// pseudo-gradient `g = weights − average`; with `momentum > 0`, `v ← momentum · v + g` (or
   /// `v = g` the first time) and `g = v`; the new weights are `weights − learningRate · g`.
   ///
-  /// Returns the new weights and the momentum vector (`nil` when `momentum` is 0).
+  /// Returns the new weights and the momentum vector (`nil` when `momentum` is 0), in
+  /// ``serverStepDType(_:_:)`` of the model's and the average's dtypes, as numpy's promotion gives
+  /// them (`flwr/server/strategy/fedavgm.py`: `x - y`, `momentum * v + g`, `x - lr * g`).
   public static func momentumStep(
     weights: [NDArray], average: [NDArray], velocity: [NDArray]?, learningRate: Double, momentum: Double
   ) throws -> (weights: [NDArray], velocity: [NDArray]?) {
@@ -90,7 +96,7 @@ extension Aggregation {
     var newW: [NDArray] = []
     var newV: [NDArray] = []
     for l in weights.indices {
-      let (dtype, shape) = (weights[l].dtype, weights[l].shape)
+      let (dtype, shape) = (serverStepDType(weights[l].dtype, average[l].dtype), weights[l].shape)
       let round = dtype.roundingFunction
       let x = weights[l].doubles()
       let a = average[l].doubles()
@@ -104,6 +110,15 @@ extension Aggregation {
       newW.append(NDArray(doubles: zip(x, g).map { $0 - learningRate * $1 }, dtype: dtype, shape: shape))
     }
     return (newW, momentum > 0 ? newV : nil)
+  }
+
+  /// The dtype of a server step's quantities for a layer whose model has dtype `model` and whose
+  /// FedAvg average has dtype `average`: numpy's `result_type(model, average)` (`x - y`), made
+  /// float64 when that is an integer or bool type (the step multiplies by Python floats, weak
+  /// scalars that turn integer arrays into float64).
+  public static func serverStepDType(_ model: DType, _ average: DType) -> DType {
+    let d = model.promoted(with: average)
+    return d.isFloatingPoint ? d : .float64
   }
 
   /// numpy's `sign`: −1, 0 or 1 (NaN stays NaN).

@@ -9,10 +9,10 @@ public enum Aggregation {
     return weighted / Double(total)
   }
 
-  /// Flower's `aggregate`: the average of the clients' arrays weighted by their example counts.
-  /// Computed in double precision, returned in each layer's dtype.
+  /// Flower's `aggregate`: the average of the clients' arrays weighted by their example counts,
+  /// with numpy's type promotion (``WeightedSum/Rule/promoting``). Computed in double precision.
   public static func weightedAverage(_ results: [(arrays: [NDArray], numExamples: Int)]) -> [NDArray] {
-    var sum = WeightedSum()
+    var sum = WeightedSum(rule: .promoting)
     for r in results { sum.add(r.arrays, weight: Double(r.numExamples)) }
     return sum.average()
   }
@@ -20,42 +20,166 @@ public enum Aggregation {
 
 /// A running weighted sum of parameter lists, for aggregating results as they arrive.
 ///
-/// Memory is one double-precision copy of the model, however many results are added.
+/// It reproduces the dtypes and values of Flower 1.41's two weighted averages
+/// (`flwr/server/strategy/aggregate.py`), chosen by ``Rule``:
+///
+/// - ``Rule/inplace`` is `aggregate_inplace`, what `FedAvg.aggregate_fit` uses by default
+///   (`flwr/server/strategy/fedavg.py`, `inplace=True`). With `fᵢ = nᵢ / Σ n` (float64), it
+///   computes, in result order, `p = x₀ · f₀` and then `p = p + xᵢ · fᵢ`, each operation through
+///   `_try_inplace(x, y, op)`, that is `op(x, y, out=x)` when
+///   `np.can_cast(y, x.dtype, casting="same_kind")` and `op(x, np.array(y, x.dtype), out=x)`
+///   otherwise. Consequences:
+///   - each layer of the result has the dtype of that layer in the **first** result (not the
+///     global model's, not a promotion): an int64 model whose clients all return float64 becomes
+///     float64; results int64 then float64 give int64, float64 then int64 give float64;
+///   - a float layer is scaled in float64 and rounded to its dtype; an integer layer is scaled
+///     by `fᵢ` cast to its dtype, which truncates to 0 unless `fᵢ == 1` (a lone result), and a
+///     bool layer is kept when `nᵢ > 0`;
+///   - adding a scaled layer of another kind: an integer or bool one (usually all zeros, see
+///     above) into a float sum adds its values; a float one into an integer sum is truncated
+///     toward zero first, so a fraction of a model adds little or nothing; anything into a bool
+///     sum is `!= 0` and ORed. An int64 model whose clients all return int64 averages to zeros.
+/// - ``Rule/promoting`` is `aggregate` (`FedAvg(inplace=False)`, FedAvgM, FaultTolerantFedAvg,
+///   multi-Krum): `reduce(np.add, [xᵢ · nᵢ]) / Σ n` with numpy's promotion (`nᵢ` and `Σ n` are
+///   Python ints, weak scalars): the result dtype is the promotion of the results' dtypes (bool
+///   counts as int64), float64 if that is an integer type.
+///
+/// Layers whose results are all float32/float64 take the fast path: a double-precision running
+/// sum Σ nᵢ·xᵢ, divided once at the end, equal to Flower's to rounding, with no copy of the
+/// inputs. Once a layer sees another dtype (or starts with one, or, for `.inplace`, its first
+/// result is not float32/float64), the rest of its results are kept (referenced, not copied) and
+/// folded exactly as numpy does in ``average()``, when `Σ n` is known: integers wrap, float16
+/// rounds at every step (`NumpyBuffer`). One combination makes numpy raise and Pollen wrap
+/// instead: adding a uint64 layer into a signed-integer sum in place.
+///
+/// Memory on the fast path is one double-precision copy of the model, however many results
+/// are added.
 public struct WeightedSum: Sendable {
-  private var sums: [[Double]] = []
-  private var shapes: [[Int]] = []
-  private var dtypes: [DType] = []
+  /// Which of Flower's averages to reproduce.
+  public enum Rule: Sendable, Hashable {
+    /// Flower's `aggregate_inplace` (FedAvg's default).
+    case inplace
+    /// Flower's `aggregate`.
+    case promoting
+  }
+
+  /// One layer's state.
+  private struct Layer: Sendable {
+    /// `.inplace`: the first result's dtype. `.promoting`: the promotion of the dtypes so far.
+    var dtype: DType
+    var shape: [Int]
+    /// Σ wᵢ·xᵢ over the results folded on the fast path (empty before the first).
+    var sums: [Double] = []
+    /// How many results `sums` holds.
+    var folded = 0
+    /// Results not yet folded (`.inplace` only): every result after the fast path ended.
+    var pending: [(array: NDArray, weight: Double)] = []
+  }
+
+  /// The rule this sum follows.
+  public let rule: Rule
+  private var layers: [Layer] = []
   /// The total weight added so far.
   public private(set) var totalWeight: Double = 0
   /// The number of parameter lists added so far.
   public private(set) var count = 0
 
-  public init() {}
+  /// An empty sum following `rule` (Flower's FedAvg default, `.inplace`, unless said).
+  public init(rule: Rule = .inplace) { self.rule = rule }
 
   /// Adds `arrays` with `weight`. All lists must have the same shapes (the server validates).
   public mutating func add(_ arrays: [NDArray], weight: Double) {
     if count == 0 {
-      shapes = arrays.map(\.shape)
-      dtypes = arrays.map(\.dtype)
-      sums = arrays.map { [Double](repeating: 0, count: $0.count) }
+      layers = arrays.map { Layer(dtype: $0.dtype, shape: $0.shape) }
     }
-    precondition(arrays.count == sums.count, "parameter lists differ in length")
+    precondition(arrays.count == layers.count, "parameter lists differ in length")
     for (i, a) in arrays.enumerated() {
-      precondition(a.count == sums[i].count, "layer \(i) differs in size")
-      sums[i].withUnsafeMutableBufferPointer { acc in
-        Kernels.addScaled(a, weight: weight, into: acc)
+      precondition(a.count == layers[i].shape.reduce(1, *), "layer \(i) differs in size")
+      let fast = layers[i].pending.isEmpty && a.dtype.isFastSum
+      switch rule {
+      case .promoting where fast:
+        layers[i].dtype = layers[i].folded == 0 ? a.dtype : layers[i].dtype.promoted(with: a.dtype)
+        addToSums(a, weight: weight, layer: i)
+      case .inplace where fast && layers[i].dtype.isFastSum:
+        addToSums(a, weight: weight, layer: i)
+      default:
+        layers[i].pending.append((a, weight))
       }
     }
     totalWeight += weight
     count += 1
   }
 
-  /// Σ wᵢ·xᵢ / Σ wᵢ, in the dtypes of the first list added. Empty if nothing was added.
+  private mutating func addToSums(_ a: NDArray, weight: Double, layer i: Int) {
+    if layers[i].sums.isEmpty && a.count > 0 {
+      layers[i].sums = [Double](repeating: 0, count: a.count)
+    }
+    layers[i].sums.withUnsafeMutableBufferPointer { acc in
+      Kernels.addScaled(a, weight: weight, into: acc)
+    }
+    layers[i].folded += 1
+  }
+
+  /// Σ wᵢ·xᵢ / Σ wᵢ with the dtypes and values of the ``rule``. Empty if nothing was added.
   public func average() -> [NDArray] {
     guard count > 0 else { return [] }
     let inv = 1.0 / totalWeight
-    return sums.indices.map { i in
-      Kernels.makeArray(sums[i], scale: inv, dtype: dtypes[i], shape: shapes[i])
+    return layers.map { layer in
+      guard !layer.pending.isEmpty else {
+        return Kernels.makeArray(sums(layer), scale: inv, dtype: layer.dtype, shape: layer.shape)
+      }
+      switch rule {
+      case .promoting: return exactPromotingAverage(layer)
+      case .inplace: return exactInplaceAverage(layer, inv: inv)
+      }
     }
   }
+
+  private func sums(_ layer: Layer) -> [Double] {
+    layer.sums.isEmpty ? [Double](repeating: 0, count: layer.shape.reduce(1, *)) : layer.sums
+  }
+
+  /// The rest of `aggregate_inplace` for a layer with pending results: the fast prefix (if
+  /// any) divided and rounded, then each pending result scaled and added with numpy's rules.
+  private func exactInplaceAverage(_ layer: Layer, inv: Double) -> NDArray {
+    var pending = layer.pending[...]
+    var p: NumpyBuffer
+    if layer.folded == 0 {
+      let first = pending.removeFirst()
+      p = NumpyBuffer(first.array)
+      p.multiply(by: first.weight / totalWeight)
+    } else {
+      p = NumpyBuffer(rounding: sums(layer).map { $0 * inv }, to: layer.dtype)
+    }
+    for r in pending {
+      var scaled = NumpyBuffer(r.array)
+      scaled.multiply(by: r.weight / totalWeight)
+      p.add(scaled)
+    }
+    return p.array(shape: layer.shape)
+  }
+
+  /// The rest of `aggregate` for a layer with pending results: the fast prefix's sum (if any)
+  /// in its dtype, then `reduce(np.add, …)` of each pending `layer * num_examples` with
+  /// numpy's promotion, divided by `Σ n` (a Python int).
+  private func exactPromotingAverage(_ layer: Layer) -> NDArray {
+    var sum: NumpyBuffer? =
+      layer.folded == 0 ? nil : NumpyBuffer(rounding: layer.sums, to: layer.dtype)
+    for r in layer.pending {
+      var product = NumpyBuffer(r.array)
+      product.multiply(byPythonInt: Self.pythonInt(r.weight))
+      sum = sum.map { $0.promotedSum(product) } ?? product
+    }
+    return sum!.dividedBy(pythonInt: Self.pythonInt(totalWeight)).array(shape: layer.shape)
+  }
+
+  /// An example count held as a `Double`, as the integer it is.
+  private static func pythonInt(_ w: Double) -> Int64 {
+    w.isFinite && abs(w) < 0x1p63 ? Int64(w.rounded()) : 0
+  }
+}
+
+extension DType {
+  /// float32 and float64, the dtypes of the double-precision fast path.
+  fileprivate var isFastSum: Bool { self == .float32 || self == .float64 }
 }

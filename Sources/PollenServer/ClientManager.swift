@@ -17,13 +17,22 @@ public protocol ClientManager: AnyObject, Sendable {
   func all() async -> [String: any ClientProxy]
   /// Waits until at least `numClients` are available; `false` if `timeout` passed first.
   func waitFor(numClients: Int, timeout: Duration?) async -> Bool
+  /// A registered client's ``ClientProxy/isAvailable`` became `true` again (it delivered its
+  /// late reply), so waiters may be satisfied. The default does nothing.
+  func availabilityChanged(of client: any ClientProxy) async
   /// Samples `numClients` clients without replacement, after waiting for `minNumClients`
   /// (default: `numClients`). Returns none if fewer than `numClients` pass `criterion`.
   func sample(numClients: Int, minNumClients: Int?, criterion: (any ClientCriterion)?) async
     -> [any ClientProxy]
+  /// The sampler's random state, to save with a run (see `ClientManager+SamplerState.swift`).
+  func samplerState() async -> [UInt64]?
+  /// Continues from a saved ``samplerState()``.
+  func restoreSamplerState(_ state: [UInt64]) async throws
 }
 
 extension ClientManager {
+  public func availabilityChanged(of client: any ClientProxy) async {}
+
   public func sample(numClients: Int) async -> [any ClientProxy] {
     await sample(numClients: numClients, minNumClients: nil, criterion: nil)
   }

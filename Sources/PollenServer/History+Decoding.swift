@@ -42,6 +42,20 @@ extension History {
     lossesCentralized = try pairs("losses_centralized").map {
       ($0.0, ($0.1 as? NSNumber)?.doubleValue ?? .nan)
     }
+    if let t = o["timings"] as? [String: Any] {
+      var byRound: [Int: [String: Double]] = [:]
+      for (name, v) in t {
+        guard let list = v as? [[Any]] else {
+          throw PollenError(.invalidArgument, "timings key \(name) is not a list of pairs")
+        }
+        for p in list where p.count == 2 {
+          if let r = (p[0] as? NSNumber)?.intValue, let x = (p[1] as? NSNumber)?.doubleValue {
+            byRound[r, default: [:]][name] = x
+          }
+        }
+      }
+      timings = byRound.keys.sorted().map { RoundTiming(round: $0, fields: byRound[$0]!) }
+    }
     simulatedTime = try pairs("simulated_time").map { ($0.0, ($0.1 as? NSNumber)?.doubleValue ?? .nan) }
     func metrics(_ key: String) throws -> [String: [(round: Int, value: Scalar)]] {
       guard let m = o[key] as? [String: Any] else { return [:] }

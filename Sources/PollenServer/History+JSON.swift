@@ -11,9 +11,10 @@ extension History {
   /// `{"losses_distributed": [[round, loss], …], "losses_centralized": […],
   /// "metrics_distributed_fit": {"name": [[round, value], …]}, "metrics_distributed": {…},
   /// "metrics_centralized": {…}}`, plus `"failures": [[round, cid, reason], …]` and, when
-  /// present, `"simulated_time": [[round, seconds], …]`.
+  /// present, `"simulated_time": [[round, seconds], …]` and (unless `includeTimings` is false)
+  /// `"timings": {"fit_seconds": [[round, s], …], …, "bytes_sent": …, "bytes_received": …}`.
   /// Keys are sorted, so equal histories give equal bytes.
-  public func jsonData() -> Data {
+  public func jsonData(includeTimings: Bool = true) -> Data {
     var out = "{"
     func num(_ d: Double) -> String {
       if d.isNaN || d.isInfinite { return "null" }
@@ -50,6 +51,18 @@ extension History {
     out += ",\n \"metrics_distributed_fit\": " + metrics(metricsDistributedFit)
     if !simulatedTime.isEmpty {
       out += ",\n \"simulated_time\": " + losses(simulatedTime.map { ($0.round, $0.seconds) })
+    }
+    if includeTimings, !timings.isEmpty {
+      let names = timings[0].fields.map(\.name).sorted()
+      out += ",\n \"timings\": {"
+      out += names.map { name in
+        jsonString(name) + ": ["
+          + timings.map { t in
+            let v = t.fields.first { $0.name == name }!.value
+            return "[\(t.round), \(name.hasPrefix("bytes") ? String(Int64(v)) : num(v))]"
+          }.joined(separator: ", ") + "]"
+      }.joined(separator: ", ")
+      out += "}"
     }
     out += "}\n"
     return Data(out.utf8)

@@ -23,6 +23,9 @@ public struct History: Sendable, Equatable {
   /// `(round, seconds)`: each round's simulated duration on the simulator's virtual clock
   /// (Pollen's addition; empty unless the simulation has client profiles).
   public var simulatedTime: [(round: Int, seconds: Double)] = []
+  /// Each round's wall-clock phase times and tensor bytes, measured inside the server (Pollen's
+  /// addition). Not part of `==`: two runs of the same seed differ in time, not in what they learn.
+  public var timings: [RoundTiming] = []
 
   public init() {}
 

@@ -9,7 +9,9 @@ extension Server {
   }
 
   /// Configures, runs and aggregates one fit round; `nil` when no clients were selected.
-  mutating func fitRound(_ round: Int, history: inout History) async -> (Parameters?, Metrics)? {
+  mutating func fitRound(_ round: Int, history: inout History, timing: inout RoundTiming) async
+    -> (Parameters?, Metrics)?
+  {
     let instructions = await strategy.configureFit(
       serverRound: round, parameters: parameters, clientManager: clientManager)
     guard !instructions.isEmpty else {
@@ -21,8 +23,12 @@ extension Server {
     let validator = config.validateUpdates ? UpdateValidator(reference: parameters) : nil
     var results: [FitResult] = []
     var failures: [ClientFailure] = []
-    let timeout = config.roundTimeout
+    let timeout = strategy.roundTimeout(serverRound: round) ?? config.roundTimeout(forRound: round)
     var reorder = ReorderBuffer<Outcome<FitRes>>(enabled: config.deterministicOrder)
+    let clock = ContinuousClock()
+    let fitStart = clock.now
+    var received = 0
+    let sent = instructions.reduce(0) { $0 + $1.ins.parameters.byteCount }
     await withTaskGroup(of: (Int, Outcome<FitRes>).self) { group in
       for (index, (client, ins)) in instructions.enumerated() {
         group.addTask {
@@ -34,6 +40,7 @@ extension Server {
         for ready in reorder.push(index, outcome) {
           switch ready {
           case .success(let client, var res):
+            received += res.parameters.byteCount
             if strategy.accumulateFit(serverRound: round, result: (client, res)) { res.parameters = .empty }
             results.append((client, res))
           case .failure(let failure):
@@ -42,10 +49,20 @@ extension Server {
         }
       }
     }
-    record(failures, round: round, phase: "fit", into: &history)
+    timing.fitSeconds = (clock.now - fitStart).inSeconds
+    timing.bytesSent += sent
+    timing.bytesReceived += received
+    // A cancelled round is abandoned: its partial results must not move the strategy's state.
+    guard !Task.isCancelled else { return nil }
+    record(failures, round: round, phase: .fit, into: &history)
+    metrics.results(.fit, count: results.count)
+    metrics.phaseFinished(.fit, seconds: timing.fitSeconds)
+    metrics.bytes(sent: sent, received: received)
     logger.info("aggregate_fit: received \(results.count) results and \(failures.count) failures")
+    let aggregateStart = clock.now
     let (aggregated, metrics) = strategy.aggregateFit(
       serverRound: round, results: results, failures: failures)
+    timing.aggregateSeconds = (clock.now - aggregateStart).inSeconds
     return (aggregated, metrics)
   }
 
@@ -68,7 +85,9 @@ extension Server {
   }
 
   /// Configures, runs and aggregates one federated-evaluation round; `nil` when skipped.
-  mutating func evaluateRound(_ round: Int, history: inout History) async -> (Double?, Metrics)? {
+  mutating func evaluateRound(_ round: Int, history: inout History, timing: inout RoundTiming) async
+    -> (Double?, Metrics)?
+  {
     let instructions = await strategy.configureEvaluate(
       serverRound: round, parameters: parameters, clientManager: clientManager)
     guard !instructions.isEmpty else {
@@ -79,8 +98,12 @@ extension Server {
     logger.info("configure_evaluate: strategy sampled \(instructions.count) clients (out of \(numAvailable))")
     var results: [EvaluateResult] = []
     var failures: [ClientFailure] = []
-    let timeout = config.roundTimeout
+    let timeout = strategy.roundTimeout(serverRound: round) ?? config.roundTimeout(forRound: round)
     var reorder = ReorderBuffer<Outcome<EvaluateRes>>(enabled: config.deterministicOrder)
+    let sent = instructions.reduce(0) { $0 + $1.ins.parameters.byteCount }
+    timing.bytesSent += sent
+    let clock = ContinuousClock()
+    let evaluateStart = clock.now
     await withTaskGroup(of: (Int, Outcome<EvaluateRes>).self) { group in
       for (index, (client, ins)) in instructions.enumerated() {
         group.addTask {
@@ -118,15 +141,22 @@ extension Server {
         }
       }
     }
-    record(failures, round: round, phase: "evaluate", into: &history)
+    guard !Task.isCancelled else { return nil }
+    record(failures, round: round, phase: .evaluate, into: &history)
+    metrics.results(.evaluate, count: results.count)
+    metrics.phaseFinished(.evaluate, seconds: (clock.now - evaluateStart).inSeconds)
+    metrics.bytes(sent: sent, received: 0)
     logger.info("aggregate_evaluate: received \(results.count) results and \(failures.count) failures")
     return strategy.aggregateEvaluate(serverRound: round, results: results, failures: failures)
   }
 
-  private func record(_ failures: [ClientFailure], round: Int, phase: String, into history: inout History) {
+  private func record(
+    _ failures: [ClientFailure], round: Int, phase: ServerMetrics.Phase, into history: inout History
+  ) {
     for f in failures {
-      logger.warning("round \(round) \(phase): client \(f.cid) failed: \(f.error)")
-      history.failures.append((round, f.cid, "\(phase): \(f.error)"))
+      logger.warning("round \(round) \(phase.rawValue): client \(f.cid) failed: \(f.error)")
+      history.failures.append((round, f.cid, "\(phase.rawValue): \(f.error)"))
+      metrics.failure(phase, reason: "\(f.error.code)")
     }
   }
 

@@ -17,6 +17,8 @@ public struct Server: Sendable {
   public var logger: Logger
   /// Called after each round with the round number and the history so far (for progress bars).
   public var onRoundEnd: (@Sendable (Int, History) -> Void)?
+  /// The server's operational metrics (swift-metrics; a no-op until a backend is bootstrapped).
+  public var metrics = ServerMetrics()
 
   public init(
     clientManager: any ClientManager, strategy: any Strategy, config: ServerConfig = .defaults,
@@ -30,39 +32,105 @@ public struct Server: Sendable {
 
   /// Runs `numRounds` rounds (default: the config's) and returns the history.
   public mutating func fit(numRounds: Int? = nil) async -> History {
-    let rounds = numRounds ?? config.numRounds
-    var history = History()
-    logger.info("[INIT] Requesting initial parameters")
-    parameters = await initialParameters()
-    logger.info("[INIT] Starting evaluation of initial global parameters")
-    if let (loss, metrics) = await strategy.evaluate(serverRound: 0, parameters: parameters) {
-      logger.info("[INIT] initial parameters (loss, other metrics): \(loss), \(metrics)")
-      history.addLossCentralized(round: 0, loss: loss)
-      history.addMetricsCentralized(round: 0, metrics: metrics)
-    } else {
-      logger.info("[INIT] Evaluation returned no results (`None`)")
+    do {
+      return try await run(numRounds: numRounds)
+    } catch {
+      // Without a recorder or a checkpoint nothing in `run` throws.
+      preconditionFailure("Server.run without a recorder threw \(error)")
     }
+  }
+
+  /// Runs the rounds after `checkpoint` (all of them without one) up to `numRounds` (default: the
+  /// config's) and returns the whole history. After round 0 and after every completed round the
+  /// `recorder` saves a ``RunCheckpoint``; at the end it marks the run finished.
+  ///
+  /// Honours task cancellation: a cancelled run abandons the round in progress (nothing of it is
+  /// aggregated or saved) and returns the history of the completed rounds, so the recorder's
+  /// last checkpoint is where a resumed run continues.
+  ///
+  /// - Throws: what `recorder` throws, and ``PollenError`` when the checkpoint's strategy or
+  ///   sampler state does not fit this server's strategy and client manager.
+  public mutating func run(
+    numRounds: Int? = nil, resumingFrom checkpoint: RunCheckpoint? = nil, recorder: (any RunRecorder)? = nil
+  ) async throws -> History {
+    let rounds = numRounds ?? config.numRounds
     let clock = ContinuousClock()
-    let start = clock.now
-    for round in 1...max(rounds, 1) where rounds > 0 {
-      logger.info("[ROUND \(round)]")
-      if let (newParameters, metrics) = await fitRound(round, history: &history) {
-        if let newParameters { parameters = newParameters }
-        history.addMetricsDistributedFit(round: round, metrics: metrics)
+    var history: History
+    let firstRound: Int
+    if let checkpoint {
+      try strategy.restoreState(checkpoint.strategyState)
+      if let sampler = checkpoint.samplerState { try await clientManager.restoreSamplerState(sampler) }
+      parameters = checkpoint.parameters
+      history = checkpoint.history
+      firstRound = checkpoint.round + 1
+      logger.info("[RESUME] continuing after round \(checkpoint.round) of \(rounds)")
+    } else {
+      history = History()
+      logger.info("[INIT] Requesting initial parameters")
+      parameters = await initialParameters()
+      logger.info("[INIT] Starting evaluation of initial global parameters")
+      if let (loss, metrics) = await strategy.evaluate(serverRound: 0, parameters: parameters) {
+        logger.info("[INIT] initial parameters (loss, other metrics): \(loss), \(metrics)")
+        history.addLossCentralized(round: 0, loss: loss)
+        history.addMetricsCentralized(round: 0, metrics: metrics)
+      } else {
+        logger.info("[INIT] Evaluation returned no results (`None`)")
       }
+      if Task.isCancelled { return history }
+      try await save(round: 0, history: history, to: recorder)
+      firstRound = 1
+    }
+    let start = clock.now
+    var round = firstRound
+    while round <= rounds, !Task.isCancelled {
+      logger.info("[ROUND \(round)]")
+      metrics.roundStarted(round)
+      let roundStart = clock.now
+      var timing = RoundTiming(round: round)
+      var next = history
+      if let (newParameters, metrics) = await fitRound(round, history: &next, timing: &timing) {
+        if let newParameters { parameters = newParameters }
+        next.addMetricsDistributedFit(round: round, metrics: metrics)
+      }
+      if Task.isCancelled { break }
+      let central = clock.now
       if let (loss, metrics) = await strategy.evaluate(serverRound: round, parameters: parameters) {
         logger.info("fit progress: (\(round), \(loss), \(metrics), \(clock.now - start))")
-        history.addLossCentralized(round: round, loss: loss)
-        history.addMetricsCentralized(round: round, metrics: metrics)
+        next.addLossCentralized(round: round, loss: loss)
+        next.addMetricsCentralized(round: round, metrics: metrics)
       }
-      if let (loss, metrics) = await evaluateRound(round, history: &history) {
-        if let loss { history.addLossDistributed(round: round, loss: loss) }
-        history.addMetricsDistributed(round: round, metrics: metrics)
+      timing.centralEvaluateSeconds = (clock.now - central).inSeconds
+      let federated = clock.now
+      if let (loss, metrics) = await evaluateRound(round, history: &next, timing: &timing) {
+        if let loss { next.addLossDistributed(round: round, loss: loss) }
+        next.addMetricsDistributed(round: round, metrics: metrics)
       }
+      timing.evaluateSeconds = (clock.now - federated).inSeconds
+      if Task.isCancelled { break }
+      timing.roundSeconds = (clock.now - roundStart).inSeconds
+      next.timings.append(timing)
+      history = next
+      try await save(round: round, history: history, to: recorder)
+      metrics.roundFinished(round, seconds: timing.roundSeconds)
       onRoundEnd?(round, history)
+      round += 1
     }
+    if Task.isCancelled {
+      logger.notice("[SUMMARY] Run cancelled after round \(round - 1) of \(rounds)")
+      return history
+    }
+    try recorder?.finish(rounds: rounds)
     logger.info("[SUMMARY] Run finished \(rounds) round(s) in \(clock.now - start)")
     return history
+  }
+
+  /// Saves the run after `round` with `recorder`.
+  private func save(round: Int, history: History, to recorder: (any RunRecorder)?) async throws {
+    guard let recorder else { return }
+    try recorder.record(
+      RunCheckpoint(
+        round: round, parameters: parameters, history: history, strategyState: strategy.exportState(),
+        samplerState: await clientManager.samplerState()))
   }
 
   /// Sends ``ReconnectIns`` to every connected client (Flower's `disconnect_all_clients`).
@@ -93,7 +161,7 @@ public struct Server: Sendable {
       logger.warning("No client available for initial parameters. Empty initial parameters will be used.")
       return .empty
     }
-    let timeout = config.roundTimeout
+    let timeout = strategy.roundTimeout(serverRound: 0) ?? config.roundTimeout(forRound: 0)
     do {
       let res = try await withTimeout(timeout) {
         try await client.getParameters(GetParametersIns(), timeout: timeout)
@@ -111,5 +179,13 @@ public struct Server: Sendable {
       )
     }
     return .empty
+  }
+}
+
+extension Duration {
+  /// The duration in seconds.
+  var inSeconds: Double {
+    let c = components
+    return Double(c.seconds) + Double(c.attoseconds) * 1e-18
   }
 }

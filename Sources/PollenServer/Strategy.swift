@@ -42,6 +42,12 @@ public protocol Strategy: Sendable {
   /// passes that result to ``aggregateFit(serverRound:results:failures:)`` with empty
   /// parameters, keeping memory O(model). The default returns `false`.
   mutating func accumulateFit(serverRound: Int, result: FitResult) -> Bool
+  /// The state this strategy carries between rounds (see ``StrategyState``), saved by a run store
+  /// after every round. Strategies without such state need not implement it (default: empty).
+  func exportState() -> StrategyState
+  /// Restores what ``exportState()`` returned, before a resumed run's next round.
+  /// Throws ``PollenError`` when `state` does not fit this strategy. Default: accepts only an empty state.
+  mutating func restoreState(_ state: StrategyState) throws
   /// The new global parameters (or `nil` to keep the old ones) and aggregated metrics.
   mutating func aggregateFit(serverRound: Int, results: [FitResult], failures: [ClientFailure])
     -> (parameters: Parameters?, metrics: Metrics)
@@ -53,8 +59,20 @@ public protocol Strategy: Sendable {
     -> (loss: Double?, metrics: Metrics)
   /// Centralised evaluation on the server, or `nil` when the strategy has none.
   mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (loss: Double, metrics: Metrics)?
+  /// The time limit of each client call in round `serverRound` (flwrlabs/flower#3234), or `nil`
+  /// (the default) for ``ServerConfig/roundTimeouts``.
+  func roundTimeout(serverRound: Int) -> Duration?
 }
 
 extension Strategy {
   public mutating func accumulateFit(serverRound: Int, result: FitResult) -> Bool { false }
+  public func roundTimeout(serverRound: Int) -> Duration? { nil }
+  public func exportState() -> StrategyState { .empty }
+  public mutating func restoreState(_ state: StrategyState) throws {
+    guard state.isEmpty else {
+      throw PollenError(
+        .invalidArgument,
+        "\(type(of: self)) keeps no state, but the store holds \(state.arrays.count + state.scalars.count) entries")
+    }
+  }
 }

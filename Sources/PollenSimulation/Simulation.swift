@@ -34,6 +34,25 @@ public struct Simulation: Sendable {
     strategy: any Strategy, rounds: Int, roundTimeout: Duration? = nil,
     onRoundEnd: (@Sendable (Int, History) -> Void)? = nil
   ) async -> (history: History, parameters: Parameters) {
+    do {
+      return try await run(
+        strategy: strategy, rounds: rounds, roundTimeout: roundTimeout, resumingFrom: nil, recorder: nil,
+        onRoundEnd: onRoundEnd)
+    } catch {
+      preconditionFailure("a simulation without a recorder threw \(error)")
+    }
+  }
+
+  /// Runs the rounds after `checkpoint` (all without one), saving each with `recorder` (see
+  /// ``Server/run(numRounds:resumingFrom:recorder:)``). Virtual clients derive their randomness
+  /// from (seed, client, round), so with the strategy's and the sampler's state restored a
+  /// resumed run is identical to an uninterrupted one — except with ``SimulationConfig/profiles``
+  /// (the virtual clock) or a dropout probability, whose state is not saved; `pollen simulate`
+  /// refuses `--state` with those.
+  public func run(
+    strategy: any Strategy, rounds: Int, roundTimeout: Duration? = nil, resumingFrom checkpoint: RunCheckpoint?,
+    recorder: (any RunRecorder)?, onRoundEnd: (@Sendable (Int, History) -> Void)? = nil
+  ) async throws -> (history: History, parameters: Parameters) {
     var server = Server(
       clientManager: clientManager, strategy: strategy,
       config: ServerConfig(numRounds: rounds, roundTimeout: roundTimeout, deterministicOrder: true),
@@ -50,7 +69,7 @@ public struct Simulation: Sendable {
       history.simulatedTime = times.append(round: round, seconds: clock.drainRound())
       onRoundEnd?(round, history)
     }
-    var history = await server.fit()
+    var history = try await server.run(resumingFrom: checkpoint, recorder: recorder)
     if timed { history.simulatedTime = times.all }
     return (history, server.parameters)
   }

@@ -13,7 +13,7 @@ public typealias ClientFactory = @Sendable (Int) async throws -> any Client
 public final class VirtualClientManager: ClientManager {
   public let numClients: Int
   let engine: VirtualClientEngine
-  private let state: Mutex<(rng: SeededRandom, recent: [String: any ClientProxy])>
+  let state: Mutex<(rng: SeededRandom, recent: [String: any ClientProxy])>
 
   init(engine: VirtualClientEngine, numClients: Int, seed: UInt64) {
     self.engine = engine

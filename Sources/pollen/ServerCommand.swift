@@ -4,6 +4,7 @@ import Logging
 import PollenCore
 import PollenGRPC
 import PollenServer
+import PollenStore
 
 /// `pollen server`: a Flower-protocol server running FedAvg, for Flower and Pollen clients.
 struct ServerCommand: AsyncParsableCommand {
@@ -16,6 +17,8 @@ struct ServerCommand: AsyncParsableCommand {
       DIR/parameters.npz (arr_0 … arr_n, loadable with numpy.load).
       """
   )
+
+  @OptionGroup var configFile: ConfigFileOption
 
   @Option(help: "Address to listen on (HOST:PORT; [::]:PORT for IPv6).")
   var address = "0.0.0.0:8080"
@@ -59,6 +62,16 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(help: "FitIns config batch_size (sent only when given).")
   var batchSize: Int?
 
+  @OptionGroup var metrics: MetricsOptions
+
+  @OptionGroup var store: RunStoreOptions
+
+  @Option(help: "Initial global parameters from an .npz file (arr_0 …, as numpy.savez writes); no client is asked.")
+  var initialParameters: String?
+
+  @Option(help: "Seed of the client sampler (default: random; the run store saves its state either way).")
+  var seed: UInt64?
+
   func validate() throws {
     _ = try HostPort(parsing: address)
     guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
@@ -75,16 +88,22 @@ struct ServerCommand: AsyncParsableCommand {
 
   func run() async throws {
     let logger = CLILogging.logger("pollen.server", defaultLevel: .info)
+    let metricsEndpoint = try await metrics.start(logger: logger)
     let listen = try HostPort(parsing: address)
-    let clientManager = SimpleClientManager(logger: logger)
+    let clientManager = SimpleClientManager(seed: seed, logger: logger)
     let fitConfig = fitInsConfig()
-    let settings = StrategySettings(
+    var settings = StrategySettings(
       fractionFit: fractionFit, fractionEvaluate: fractionEvaluate, minFitClients: minClients,
       minEvaluateClients: minClients, minAvailableClients: minClients,
       onFitConfig: { round in fitConfig.merging(["server_round": .int(Int64(round))]) { a, _ in a } },
       onEvaluateConfig: { round in ["server_round": .int(Int64(round))] },
       fitMetricsAggregation: Aggregation.weightedNumericMetricAverages,
       evaluateMetricsAggregation: Aggregation.weightedNumericMetricAverages)
+    if let initialParameters {
+      settings.initialParameters = try Self.loadParameters(initialParameters)
+      logger.info("initial parameters from \(initialParameters)")
+    }
+    let opened = try store.open(kind: "server", settings: runSettings(), logger: logger)
     let strategy = try StrategyFactory.make(
       strategy, options: StrategyOptionParser.parse(strategyOptions), settings: settings)
     let serverConfig = ServerConfig(
@@ -94,20 +113,67 @@ struct ServerCommand: AsyncParsableCommand {
       grpcConfig.tls = FlowerGRPCServer.ServerTLS(
         certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey))
     }
-    let (history, parameters) = try await withFlowerGRPCServer(
+    let (history, parameters, stopped) = try await withFlowerGRPCServer(
       config: grpcConfig, clientManager: clientManager,
       logger: CLILogging.logger("pollen.grpc", defaultLevel: .info)
     ) { grpc in
       let port = try await grpc.boundPort()
       logger.info("listening on \(listen.display(port: port))")
-      var server = Server(
+      let server = Server(
         clientManager: clientManager, strategy: strategy, config: serverConfig, logger: logger)
-      let history = await server.fit()
+      // SIGTERM/SIGINT cancel the rounds; the store keeps the last completed one.
+      let outcome = try await runUntilShutdownSignal(logger: logger) {
+        var server = server
+        let history = try await server.run(resumingFrom: opened?.checkpoint, recorder: opened?.store)
+        return (history, server.parameters, Task.isCancelled)
+      }
       logger.info("sending ReconnectIns to all clients")
       await server.disconnectAllClients(timeout: .seconds(10))
-      return (history, server.parameters)
+      return outcome
     }
-    if let out { try write(history: history, parameters: parameters, to: out, logger: logger) }
+    try opened?.store.close()
+    if stopped {
+      let done = history.timings.last?.round ?? opened?.checkpoint?.round ?? 0
+      let hint = store.state.map { "; continue with --state \($0) --resume" } ?? ""
+      logger.notice("stopped by signal after round \(done)\(hint)")
+    } else if let out {
+      try write(history: history, parameters: parameters, to: out, logger: logger)
+    }
+    await metricsEndpoint?.stop()
+  }
+
+  /// The settings that define this run, saved in the run store and compared on `--resume`.
+  private func runSettings() throws -> RunSettings {
+    let options = try StrategyOptionParser.parse(strategyOptions)
+    return RunSettings([
+      ("strategy", strategy),
+      ("strategy_options", options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ",")),
+      ("rounds", "\(rounds)"), ("min_clients", "\(minClients)"), ("fraction_fit", "\(fractionFit)"),
+      ("fraction_evaluate", "\(fractionEvaluate)"), ("seed", seed.map { "\($0)" } ?? "random"),
+      ("local_epochs", localEpochs.map { "\($0)" } ?? "unset"), ("lr", lr.map { "\($0)" } ?? "unset"),
+      ("batch_size", batchSize.map { "\($0)" } ?? "unset"),
+      ("initial_parameters", initialParameters ?? "from a client"),
+    ])
+  }
+
+  /// The arrays of an `.npz` file, in `arr_0, arr_1, …` order (numpy.savez's names; other
+  /// names in the file's order).
+  static func loadParameters(_ path: String) throws -> Parameters {
+    let entries: [(name: String, array: NDArray)]
+    do {
+      entries = try NPZ.decode(Data(readFile(path)))
+    } catch {
+      throw ValidationError("--initial-parameters \(path): \(error)")
+    }
+    guard !entries.isEmpty else { throw ValidationError("--initial-parameters \(path) holds no arrays") }
+    func index(_ name: String) -> Int? {
+      let base = name.hasSuffix(".npy") ? String(name.dropLast(4)) : name
+      return base.hasPrefix("arr_") ? Int(base.dropFirst(4)) : nil
+    }
+    let ordered =
+      entries.allSatisfy { index($0.name) != nil }
+      ? entries.sorted { index($0.name)! < index($1.name)! } : entries
+    return Parameters(tensors: ordered.map(\.array))
   }
 
   private func fitInsConfig() -> Config {

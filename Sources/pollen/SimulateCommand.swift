@@ -5,6 +5,7 @@ import PollenData
 import PollenRecipes
 import PollenServer
 import PollenSimulation
+import PollenStore
 
 struct SimulateCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -15,6 +16,8 @@ struct SimulateCommand: AsyncParsableCommand {
       FedAvg with 10% of clients per round, 30 rounds, centralised evaluation every round.
       Writes history.json, parameters.npz, config.json and report.html to --out.
       """)
+
+  @OptionGroup var configFile: ConfigFileOption
 
   @Option(help: "Number of virtual clients.") var clients = 100
   @Option(help: "Number of rounds.") var rounds = 30
@@ -50,6 +53,8 @@ struct SimulateCommand: AsyncParsableCommand {
   var stragglerMode = "partial-work"
   @Option(help: "Run directory to write (default: runs/simulate-<seed>).") var out: String?
   @Flag(help: "Only log lines, no progress bar.") var plain = false
+  @OptionGroup var metrics: MetricsOptions
+  @OptionGroup var store: RunStoreOptions
 
   func options() throws -> SimulationJob.Options {
     var o = SimulationJob.Options.defaults
@@ -88,10 +93,31 @@ struct SimulateCommand: AsyncParsableCommand {
   func run() async throws {
     let options = try options()
     let logger = CLILogging.logger("pollen.simulate")
+    let metricsEndpoint = try await metrics.start(logger: CLILogging.logger("pollen.metrics", defaultLevel: .info))
+    if store.state != nil, options.profiles != nil || options.dropoutProbability > 0 {
+      throw ValidationError(
+        "--state does not support --profiles or --dropout yet (their virtual clock and call counters are not saved)")
+    }
+    let opened = try store.open(
+      kind: "simulate", settings: RunSettings(options.settings.filter { $0.key != "concurrency" }),
+      logger: CLILogging.logger("pollen.store", defaultLevel: .info))
     let job = SimulationJob(options: options, logger: logger)
     let progress = ProgressReporter(totalRounds: options.rounds, live: !plain && ProgressReporter.isTerminal)
-    let outcome = try await job.run { round, history in progress.update(round: round, history: history) }
+    let outcome = try await runUntilShutdownSignal(logger: logger) {
+      try await job.run(resumingFrom: opened?.checkpoint, recorder: opened?.store) { round, history in
+        progress.update(round: round, history: history)
+      }
+    }
     progress.finish()
+    try opened?.store.close()
+    let completed = outcome.history.timings.last?.round ?? 0
+    if completed < options.rounds {
+      print(
+        "stopped after round \(completed) of \(options.rounds)"
+          + (store.state.map { "; continue with --state \($0) --resume" } ?? ""))
+      await metricsEndpoint?.stop()
+      return
+    }
     let dir = URL(fileURLWithPath: out ?? "runs/simulate-\(seed)")
     try RunDirectory(dir).write(
       history: outcome.history, parameters: outcome.parameters, settings: options.settings,
@@ -104,18 +130,7 @@ struct SimulateCommand: AsyncParsableCommand {
         + (acc.map { ", centralised accuracy \(String(format: "%.4f", $0))" } ?? "")
         + ", \(outcome.history.failures.count) client failures")
     print("wrote \(dir.path)/{history.json, parameters.npz, config.json, report.html}")
+    await metricsEndpoint?.stop()
   }
 }
 
-struct ReportCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "report",
-    abstract: "Rebuild report.html of a run directory from its history.json and config.json.")
-
-  @Argument(help: "The run directory.") var directory: String
-
-  func run() throws {
-    try RunDirectory(URL(fileURLWithPath: directory)).rebuildReport()
-    print("wrote \(directory)/report.html")
-  }
-}

@@ -135,6 +135,10 @@ struct ClientSession: Sendable {
       target: target, transportSecurity: security,
       config: .defaults { transport in
         transport.http2.targetWindowSize = max(config.targetWindowSize, 65_535)
+        transport.connection.maxIdleTime = config.maxIdleTime
+        transport.connection.keepalive = config.keepalive.map {
+          HTTP2ClientTransport.Config.Keepalive(time: $0.time, timeout: $0.timeout, allowWithoutCalls: false)
+        }
       })
   }
 }

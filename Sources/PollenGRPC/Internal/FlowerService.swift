@@ -14,11 +14,14 @@ import Synchronization
 final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
   private let clientManager: any ClientManager
   private let logger: Logger
+  /// How long a client that missed a timeout may stay silent before it is dropped.
+  private let clientGracePeriod: Duration
   /// Open streams by cid, and whether the server is shutting down (no new streams then).
   private let sessions = Mutex<(open: [String: GRPCClientProxy], closing: Bool)>(([:], false))
 
-  init(clientManager: any ClientManager, logger: Logger) {
+  init(clientManager: any ClientManager, clientGracePeriod: Duration, logger: Logger) {
     self.clientManager = clientManager
+    self.clientGracePeriod = clientGracePeriod
     self.logger = logger
   }
 
@@ -32,7 +35,8 @@ final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
     logger[metadataKey: "cid"] = "\(cid)"
     let outbox = Outbox()
     let proxy = GRPCClientProxy(
-      cid: cid, peer: context.remotePeer, outbox: outbox, clientManager: clientManager, logger: self.logger)
+      cid: cid, peer: context.remotePeer, outbox: outbox, clientManager: clientManager,
+      gracePeriod: clientGracePeriod, logger: self.logger)
     let accepted = sessions.withLock { sessions in
       guard !sessions.closing else { return false }
       sessions.open[cid] = proxy
@@ -67,10 +71,11 @@ final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
     for proxy in open { proxy.shutdown() }
   }
 
-  private enum Role: Sendable { case reader, writer, end }
+  private enum Role: Sendable { case reader, writer, end, supervisor }
 
-  /// Runs the stream: reads replies into the proxy, writes its instructions, and returns (or
-  /// throws the status to send) when the proxy ends the session.
+  /// Runs the stream: reads replies into the proxy, writes its instructions, ends the grace
+  /// periods of late calls, and returns (or throws the status to send) when the proxy ends the
+  /// session.
   private static func serve(
     proxy: GRPCClientProxy, outbox: Outbox,
     request: RPCAsyncSequence<Flwr_Proto_ClientMessage, any Error>,
@@ -79,7 +84,7 @@ final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
     try await withThrowingTaskGroup(of: Role.self) { group in
       group.addTask {
         do {
-          for try await message in request { proxy.received(message) }
+          for try await message in request { await proxy.received(message) }
           proxy.streamEnded(error: nil)
         } catch {
           proxy.streamEnded(error: error)
@@ -93,6 +98,10 @@ final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
           proxy.streamEnded(error: error)
         }
         return .writer
+      }
+      group.addTask {
+        await proxy.superviseLateReplies()
+        return .supervisor
       }
       group.addTask {
         try await outbox.waitForEnd()

@@ -26,7 +26,7 @@ public struct DifferentialPrivacyServerSideFixedClipping: Strategy {
   /// The round's global model the updates are measured from (Flower's `current_round_params`),
   /// set by ``configureFit(serverRound:parameters:clientManager:)``.
   public var currentRoundParameters: [NDArray] = []
-  private var rng: SeededRandom
+  var rng: SeededRandom
   private var innerFoldsResults: Bool?
 
   /// - Throws: ``PollenError`` `.invalidArgument` for a negative noise multiplier or a
@@ -128,5 +128,10 @@ public struct DifferentialPrivacyServerSideFixedClipping: Strategy {
     loss: Double, metrics: Metrics
   )? {
     await strategy.evaluate(serverRound: serverRound, parameters: parameters)
+  }
+
+  /// The wrapped strategy's time limit for the round.
+  public func roundTimeout(serverRound: Int) -> Duration? {
+    strategy.roundTimeout(serverRound: serverRound)
   }
 }

@@ -28,6 +28,7 @@ public struct FaultTolerantFedAvg: FedAvgBased {
   ) {
     self.fedAvg = fedAvg
     self.fedAvg.acceptFailures = true
+    self.fedAvg.inplace = false  // Flower's FaultTolerantFedAvg averages with `aggregate`.
     self.minCompletionRateFit = minCompletionRateFit
     self.minCompletionRateEvaluate = minCompletionRateEvaluate
   }

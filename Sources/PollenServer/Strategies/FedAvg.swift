@@ -39,8 +39,15 @@ public struct FedAvg: Strategy {
   public var fitMetricsAggregation: MetricsAggregationFunction?
   /// Aggregates the clients' evaluate metrics.
   public var evaluateMetricsAggregation: MetricsAggregationFunction?
+  /// Flower's `inplace` (default `true`): average with `aggregate_inplace`, whose result takes
+  /// each layer's dtype from the first result, or (`false`) with `aggregate`, numpy's type
+  /// promotion. ``WeightedSum`` documents both rules. Set it before a round starts.
+  public var inplace: Bool = true
 
   private var running = WeightedSum()
+
+  /// The rule of this strategy's weighted average.
+  private var rule: WeightedSum.Rule { inplace ? .inplace : .promoting }
   private var runningRound = -1
   private var warnedFit = false
   private var warnedEvaluate = false
@@ -109,7 +116,7 @@ public struct FedAvg: Strategy {
 
   public mutating func accumulateFit(serverRound: Int, result: FitResult) -> Bool {
     if runningRound != serverRound {
-      running = WeightedSum()
+      running = WeightedSum(rule: rule)
       runningRound = serverRound
     }
     running.add(result.res.parameters.tensors, weight: Double(result.res.numExamples))
@@ -119,7 +126,7 @@ public struct FedAvg: Strategy {
   public mutating func aggregateFit(serverRound: Int, results: [FitResult], failures: [ClientFailure])
     -> (parameters: Parameters?, metrics: Metrics)
   {
-    var sum = runningRound == serverRound ? running : WeightedSum()
+    var sum = runningRound == serverRound ? running : WeightedSum(rule: rule)
     running = WeightedSum()
     runningRound = -1
     guard !results.isEmpty, acceptFailures || failures.isEmpty else { return (nil, [:]) }

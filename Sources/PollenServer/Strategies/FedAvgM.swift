@@ -20,13 +20,14 @@ public struct FedAvgM: FedAvgBased {
   /// Server momentum `β` (Flower's `server_momentum`, default 0.0).
   public var serverMomentum: Double
   /// The server model the next step starts from.
-  public private(set) var serverModel: [NDArray]?
+  public internal(set) var serverModel: [NDArray]?
   /// The momentum vector `v` (Flower's `momentum_vector`).
-  public private(set) var momentumVector: [NDArray]?
+  public internal(set) var momentumVector: [NDArray]?
 
   /// FedAvgM around `fedAvg`, whose `initialParameters` start the server model.
   public init(fedAvg: FedAvg = FedAvg(), serverLearningRate: Double = 1.0, serverMomentum: Double = 0.0) {
     self.fedAvg = fedAvg
+    self.fedAvg.inplace = false  // Flower's FedAvgM averages with `aggregate` (fedavgm.py).
     self.serverLearningRate = serverLearningRate
     self.serverMomentum = serverMomentum
     self.serverModel = fedAvg.initialParameters?.tensors

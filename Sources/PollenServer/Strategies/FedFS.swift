@@ -34,7 +34,7 @@ public struct FedFS: FedAvgBased {
   public var seed: UInt64
 
   /// Per client id: the work done `c_k` and the work possible `ĉ_k`, summed over rounds.
-  public private(set) var contributions: [String: (done: Double, possible: Double)] = [:]
+  public internal(set) var contributions: [String: (done: Double, possible: Double)] = [:]
   private var roundEpochs: [Int: Int] = [:]
 
   /// The config key carrying `Δ_t` in seconds.

@@ -20,11 +20,11 @@ public struct FedOpt: Sendable {
   /// Degree of adaptivity `τ`, added to `√v` (Flower's `tau`).
   public var tau: Double
   /// The server model `x_t` (Flower's `current_weights`).
-  public private(set) var currentWeights: [NDArray]?
+  public internal(set) var currentWeights: [NDArray]?
   /// The first moment `m_t`.
-  public private(set) var m: [NDArray]?
+  public internal(set) var m: [NDArray]?
   /// The second moment `v_t`.
-  public private(set) var v: [NDArray]?
+  public internal(set) var v: [NDArray]?
 
   /// A FedOpt optimiser with `rule`, its hyperparameters, and the server model to start from
   /// (`nil`: the first global model seen).

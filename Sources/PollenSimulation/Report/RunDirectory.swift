@@ -3,18 +3,25 @@ import PollenCore
 import PollenServer
 
 /// A run's output directory: `history.json` (Flower's History shape), `parameters.npz` (the final
-/// global parameters as `arr_0 …`), `config.json` (the settings) and `report.html`.
+/// global parameters as `arr_0 …`), `config.json` (the settings), `timings.json` (each round's
+/// wall-clock phase times, kept out of `history.json` so that a seed reproduces that file byte
+/// for byte) and `report.html`.
 public struct RunDirectory: Sendable {
   public let url: URL
 
   public init(_ url: URL) { self.url = url }
 
-  /// Writes all four files, creating the directory.
+  /// Writes all the files, creating the directory.
   public func write(
     history: History, parameters: Parameters, settings: [(key: String, value: String)], title: String
   ) throws {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    try history.jsonData().write(to: url.appendingPathComponent("history.json"))
+    try history.jsonData(includeTimings: false).write(to: url.appendingPathComponent("history.json"))
+    if !history.timings.isEmpty {
+      var timings = History()
+      timings.timings = history.timings
+      try timings.jsonData().write(to: url.appendingPathComponent("timings.json"))
+    }
     try NPZ.encode(parameters.tensors).write(to: url.appendingPathComponent("parameters.npz"))
     try Self.settingsJSON(settings, title: title).write(to: url.appendingPathComponent("config.json"))
     try writeReport(history: history, settings: settings, title: title)
@@ -32,7 +39,10 @@ public struct RunDirectory: Sendable {
     guard let data = FileManager.default.contents(atPath: historyURL.path) else {
       throw PollenError(.io, "no history.json in \(url.path)")
     }
-    let history = try History(jsonData: data)
+    var history = try History(jsonData: data)
+    if let timings = FileManager.default.contents(atPath: url.appendingPathComponent("timings.json").path) {
+      history.timings = try History(jsonData: timings).timings
+    }
     var settings: [(key: String, value: String)] = []
     var title = "Pollen run"
     if let config = FileManager.default.contents(atPath: url.appendingPathComponent("config.json").path),

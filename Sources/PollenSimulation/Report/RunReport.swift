@@ -46,6 +46,20 @@ public struct RunReport: Sendable {
       ])
   }
 
+  /// The round-duration chart: each round's wall-clock seconds and its fit phase, as measured
+  /// inside the server (``History/timings``); `nil` without timings.
+  public var durationPlot: SVGPlot? {
+    guard !history.timings.isEmpty else { return nil }
+    return SVGPlot(
+      title: "Round duration", xLabel: "round", yLabel: "seconds",
+      series: [
+        .init(
+          name: "round", points: history.timings.map { (Double($0.round), $0.roundSeconds) }, color: "#1f77b4"),
+        .init(
+          name: "fit", points: history.timings.map { (Double($0.round), $0.fitSeconds) }, color: "#ff7f0e"),
+      ])
+  }
+
   /// The page.
   public func html() -> String {
     var rows = ""
@@ -77,7 +91,7 @@ public struct RunReport: Sendable {
       title: title,
       body: """
         <ul>\(summary)</ul>
-        <div class="plots">\(accuracyPlot.render(id: "accuracy-plot"))\(lossPlot.render(id: "loss-plot"))</div>
+        <div class="plots">\(accuracyPlot.render(id: "accuracy-plot"))\(lossPlot.render(id: "loss-plot"))\(durationPlot?.render(id: "duration-plot") ?? "")</div>
         <h2>Settings</h2><table>\(rows)</table>
         \(failures)
         """)

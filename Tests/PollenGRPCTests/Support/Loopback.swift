@@ -14,17 +14,19 @@ extension FlowerGRPCServer.Config {
   static var loopback: Self { Self(host: "127.0.0.1", port: 0) }
 }
 
-/// Runs a Pollen server on 127.0.0.1 (a free port) for `body`, failing if it all takes longer
-/// than `limit` (so a hang fails the test instead of hanging the suite).
+/// Runs a Pollen server on 127.0.0.1 (a free port unless `port` is given) for `body`, failing
+/// if it all takes longer than `limit` (so a hang fails the test instead of hanging the suite).
+/// `config`'s host and port are replaced.
 func withLoopbackServer<R: Sendable>(
-  limit: Duration = .seconds(60), port: Int = 0,
+  limit: Duration = .seconds(60), port: Int = 0, config: FlowerGRPCServer.Config = .loopback,
   _ body: @escaping @Sendable (_ manager: SimpleClientManager, _ port: Int) async throws -> R
 ) async throws -> R {
-  try await withTimeout(limit) {
+  var config = config
+  config.host = "127.0.0.1"
+  config.port = port
+  return try await withTimeout(limit) { [config] in
     let manager = SimpleClientManager(sampleWaitTimeout: .seconds(20))
-    return try await withFlowerGRPCServer(
-      config: .init(host: "127.0.0.1", port: port), clientManager: manager
-    ) {
+    return try await withFlowerGRPCServer(config: config, clientManager: manager) {
       server in
       try await body(manager, try await server.boundPort())
     }
