@@ -39,7 +39,8 @@ extension ConfigFile {
             throw ConfigFileError(
               file: file, line: lines.line(of: [key, name]),
               reason: .wrongType(
-                key: "\(key).\(name)", expected: "a string, a number or a boolean", found: Self.describe(item)))
+                key: "\(key).\(name)", expected: "a string, a number or a boolean", found: Self.describe(item)
+              ))
           }
           out.append("\(flag)=\(name)=\(text)")
         }

@@ -69,7 +69,14 @@ public actor SimpleClientManager: ClientManager {
   }
 
   /// Resumes the waiters that the client's return to availability satisfies.
-  public func availabilityChanged(of client: any ClientProxy) {
+  ///
+  /// `nonisolated async`, like the protocol's default, so that a call on a concrete
+  /// `SimpleClientManager` picks this method rather than the default.
+  public nonisolated func availabilityChanged(of client: any ClientProxy) async {
+    await wakeWaiters(after: client)
+  }
+
+  private func wakeWaiters(after client: any ClientProxy) {
     guard clients[client.cid] != nil else { return }
     waiters.available(numAvailable())
   }

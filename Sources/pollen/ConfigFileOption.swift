@@ -10,7 +10,8 @@ struct ConfigFileOption: ParsableArguments {
   @Option(
     name: .customLong("config"),
     help: ArgumentHelp(
-      "A TOML file with any of these options (keys as the long names, - or _); the command line overrides it.",
+      "A TOML file with any of these options (keys as the long names, - or _); the command line "
+        + "overrides it.",
       valueName: "file.toml"))
   var config: String?
 }

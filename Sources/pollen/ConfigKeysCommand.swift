@@ -14,7 +14,8 @@ struct ConfigKeysCommand: ParsableCommand {
 
   func validate() throws {
     guard ConfigSchemas.commands[command] != nil else {
-      throw ValidationError("config-keys knows \(ConfigSchemas.commands.keys.sorted().joined(separator: " and "))")
+      throw ValidationError(
+        "config-keys knows \(ConfigSchemas.commands.keys.sorted().joined(separator: " and "))")
     }
   }
 
@@ -25,7 +26,8 @@ struct ConfigKeysCommand: ParsableCommand {
         print("\(entry.option)\t\(entry.keys.joined(separator: ","))\t\(Self.describe(entry.kind))")
       } else {
         let key = entry.keys.first ?? entry.option
-        print("\(key.padding(toLength: max(24, key.count + 1), withPad: " ", startingAt: 0))\(Self.describe(entry.kind))")
+        let column = key.padding(toLength: max(24, key.count + 1), withPad: " ", startingAt: 0)
+        print("\(column)\(Self.describe(entry.kind))")
       }
     }
   }

@@ -129,7 +129,8 @@ extension ConfigSchemas {
       if let array = type as? any ConfigSchemaArray.Type {
         return .init(option: option, kind: .repeated(Self.scalar(array.elementType)))
       }
-      return .init(option: option, kind: first.isRepeating ? .repeated(Self.scalar(type)) : .value(Self.scalar(type)))
+      return .init(
+        option: option, kind: first.isRepeating ? .repeated(Self.scalar(type)) : .value(Self.scalar(type)))
     }
 
     private static func scalar(_ type: Any.Type) -> ConfigSchema.Scalar {

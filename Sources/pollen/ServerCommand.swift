@@ -35,8 +35,18 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(help: "Fraction of available clients sampled for evaluation (0 disables it).")
   var fractionEvaluate = 1.0
 
-  @Option(help: "Seconds a client may take per call before it is dropped and counted as a failure.")
-  var roundTimeout: Double?
+  @Option(
+    help: ArgumentHelp(
+      "Seconds a client may take per call before it counts as a failure of the round (it keeps its stream).",
+      discussion: "A comma list varies it by round: 20,40,60 gives round 1 20 s, round 2 40 s, later rounds 60 s.",
+      valueName: "seconds[,seconds…]"))
+  var roundTimeout: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Seconds a client that missed the round timeout may stay silent before it is dropped (default: 600).",
+      valueName: "seconds"))
+  var clientGracePeriod: Double?
 
   @Option(help: "Directory for history.json and parameters.npz.")
   var out: String?
@@ -80,7 +90,10 @@ struct ServerCommand: AsyncParsableCommand {
     guard (0...1).contains(fractionEvaluate) else {
       throw ValidationError("--fraction-evaluate must be in 0…1")
     }
-    if let roundTimeout, !(roundTimeout > 0) { throw ValidationError("--round-timeout must be positive") }
+    _ = try roundTimeouts()
+    if let clientGracePeriod, !(clientGracePeriod > 0 && clientGracePeriod <= 1e9) {
+      throw ValidationError("--client-grace-period must be a positive number of seconds, got \(clientGracePeriod)")
+    }
     guard (certificateChain == nil) == (privateKey == nil) else {
       throw ValidationError("--certificate-chain and --private-key go together")
     }
@@ -106,9 +119,9 @@ struct ServerCommand: AsyncParsableCommand {
     let opened = try store.open(kind: "server", settings: runSettings(), logger: logger)
     let strategy = try StrategyFactory.make(
       strategy, options: StrategyOptionParser.parse(strategyOptions), settings: settings)
-    let serverConfig = ServerConfig(
-      numRounds: rounds, roundTimeout: roundTimeout.map { .milliseconds(Int64($0 * 1000)) })
+    let serverConfig = ServerConfig(numRounds: rounds, roundTimeouts: try roundTimeouts())
     var grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
+    if let clientGracePeriod { grpcConfig.clientGracePeriod = .seconds(clientGracePeriod) }
     if let certificateChain, let privateKey {
       grpcConfig.tls = FlowerGRPCServer.ServerTLS(
         certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey))
@@ -143,6 +156,16 @@ struct ServerCommand: AsyncParsableCommand {
   }
 
   /// The settings that define this run, saved in the run store and compared on `--resume`.
+  /// `--round-timeout` as per-round limits (empty: none).
+  private func roundTimeouts() throws -> [Duration] {
+    guard let roundTimeout else { return [] }
+    do {
+      return try ServerConfig.roundTimeouts(parsing: roundTimeout)
+    } catch let error as PollenError {
+      throw ValidationError("--round-timeout: \(error.message)")
+    }
+  }
+
   private func runSettings() throws -> RunSettings {
     let options = try StrategyOptionParser.parse(strategyOptions)
     return RunSettings([

@@ -23,11 +23,14 @@ import Testing
     """.write(to: file, atomically: true, encoding: .utf8)
     let out = dir.appendingPathComponent("run")
     let run = try await CLIRun(
-      ["simulate", "--config", file.path, "--rounds", "2", "--strategy-option", "server_momentum=0.25",
-       "--out", out.path])
+      [
+        "simulate", "--config", file.path, "--rounds", "2", "--strategy-option", "server_momentum=0.25",
+        "--out", out.path,
+      ])
     #expect(run.status == 0, "\(run.stderr)")
 
-    let history = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("history.json")))
+    let history = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: out.appendingPathComponent("history.json")))
     let losses = try #require((history as? [String: Any])?["losses_centralized"] as? [Any])
     #expect(losses.count == 3, "round 0 and two rounds: the command line's --rounds 2 beats the file's 5")
 
@@ -59,7 +62,8 @@ import Testing
     try "address = \"127.0.0.1:0\"\nrounds = \"8\"\n".write(to: file, atomically: true, encoding: .utf8)
     let run = try await CLIRun(["server", "--config", file.path])
     #expect(run.status != 0)
-    #expect(run.stderr.contains("\(file.path):2: \"rounds\" must be an integer, found a string"), "\(run.stderr)")
+    #expect(
+      run.stderr.contains("\(file.path):2: \"rounds\" must be an integer, found a string"), "\(run.stderr)")
   }
 
   @Test func aSyntaxErrorOrAMissingFileFails() async throws {
@@ -89,7 +93,8 @@ import Testing
     eta = 0.05
     """.write(to: file, atomically: true, encoding: .utf8)
     let server = try PeerProcess(
-      name: "pollen-server-config", executable: Interop.pollen(), arguments: ["server", "--config", file.path],
+      name: "pollen-server-config", executable: Interop.pollen(),
+      arguments: ["server", "--config", file.path],
       directory: dir)
     defer { server.kill() }
     let log = try await server.waitForOutput(containing: "listening on 127.0.0.1:", timeout: .seconds(60))
@@ -99,7 +104,8 @@ import Testing
   @Test func everyOptionOfServerAndSimulateHasAKey() async throws {
     for command in ["server", "simulate"] {
       let dump = try await CLIRun([command, "--experimental-dump-help"])
-      let root = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+      let root = try #require(
+        try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
       let arguments = try #require((root["command"] as? [String: Any])?["arguments"] as? [[String: Any]])
       let declared = Set(
         arguments.compactMap { argument -> String? in
@@ -148,7 +154,8 @@ import Testing
   private static func settings(_ url: URL) throws -> [String: String] {
     let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
     let pairs = try #require(root?["settings"] as? [[String]])
-    return Dictionary(pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }, uniquingKeysWith: { _, b in b })
+    return Dictionary(
+      pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }, uniquingKeysWith: { _, b in b })
   }
 }
 

@@ -112,7 +112,7 @@ import Testing
     let simulate = try PeerProcess(
       name: "pollen-simulate", executable: Interop.pollen(),
       arguments: [
-        "simulate", "--clients", "20", "--rounds", "6", "--fraction-fit", "0.5", "--plain",
+        "simulate", "--clients", "20", "--rounds", "12", "--fraction-fit", "0.5", "--plain",
         "--metrics-address", "127.0.0.1:0", "--out", dir.appendingPathComponent("run").path,
       ], directory: dir)
     defer { simulate.kill() }
@@ -126,7 +126,7 @@ import Testing
     #expect(scrape.errors.isEmpty, "not Prometheus text: \(scrape.errors)")
     // The last scrape may come before the last rounds end; it saw the run in progress.
     let rounds = try #require(scrape.max["pollen_rounds_completed_total"], "\(scrape.max)")
-    #expect((1...6).contains(rounds), "\(scrape.max)")
+    #expect((1...12).contains(rounds), "\(scrape.max)")
     #expect((scrape.max["pollen_current_round"] ?? 0) >= rounds, "\(scrape.max)")
     #expect(scrape.total("pollen_results_total", [#"phase="fit""#]) >= 10 * rounds, "\(scrape.max)")
     // (A scrape may fall between a round's counter and its histogram.)

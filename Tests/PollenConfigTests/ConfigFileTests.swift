@@ -99,9 +99,10 @@ func failure(_ text: String) -> String? {
   }
 
   @Test func snakeCaseKeysNameKebabCaseOptions() throws {
-    #expect(try translate("fraction_fit = 0.5\nround_timeout = [1, 2]") == [
-      "--fraction-fit=0.5", "--round-timeout=1,2",
-    ])
+    #expect(
+      try translate("fraction_fit = 0.5\nround_timeout = [1, 2]") == [
+        "--fraction-fit=0.5", "--round-timeout=1,2",
+      ])
   }
 
   @Test func anEmptyFileMeansNoArguments() throws {
@@ -124,11 +125,15 @@ func failure(_ text: String) -> String? {
   }
 
   @Test func aWrongTypeIsNamedWithItsLine() {
-    #expect(failure("address = \"a:1\"\nrounds = \"8\"") == "f.toml:2: \"rounds\" must be an integer, found a string")
-    #expect(failure("rounds = 2.5") == "f.toml:1: \"rounds\" must be an integer, found a floating-point number")
+    #expect(
+      failure("address = \"a:1\"\nrounds = \"8\"")
+        == "f.toml:2: \"rounds\" must be an integer, found a string")
+    #expect(
+      failure("rounds = 2.5") == "f.toml:1: \"rounds\" must be an integer, found a floating-point number")
     #expect(failure("fraction-fit = true") == "f.toml:1: \"fraction-fit\" must be a number, found a boolean")
     #expect(failure("address = 8080") == "f.toml:1: \"address\" must be a string, found an integer")
-    #expect(failure("resume = 1") == "f.toml:1: \"resume\" must be a boolean (true or false), found an integer")
+    #expect(
+      failure("resume = 1") == "f.toml:1: \"resume\" must be a boolean (true or false), found an integer")
     #expect(failure("\n[rounds]\nx = 1") == "f.toml:2: \"rounds\" must be an integer, found a table")
   }
 
@@ -139,23 +144,29 @@ func failure(_ text: String) -> String? {
   @Test func aWrongElementIsNamed() {
     #expect(
       failure("\nround-timeout = [20, \"x\"]")
-        == "f.toml:2: \"round-timeout\" must be a number or an array of numbers, found an array containing a string")
+        == "f.toml:2: \"round-timeout\" must be a number or an array of numbers, "
+        + "found an array containing a string")
     #expect(
       failure("round-timeout = []")
         == "f.toml:1: \"round-timeout\" must be a number or an array of numbers, found an empty array")
     #expect(
-      failure("tag = [1]") == "f.toml:1: \"tag\" must be a string or an array of strings, found an array containing an integer")
+      failure("tag = [1]")
+        == "f.toml:1: \"tag\" must be a string or an array of strings, found an array containing an integer")
   }
 
   @Test func aTableValueOfTheWrongTypeIsNamedWithItsLine() {
     #expect(
       failure("[strategy-options]\neta = 0.1\nmu = [1, 2]")
         == "f.toml:3: \"strategy-options.mu\" must be a string, a number or a boolean, found an array")
-    #expect(failure("strategy-options = 3") == "f.toml:1: \"strategy-options\" must be a table of key = value, found an integer")
+    #expect(
+      failure("strategy-options = 3")
+        == "f.toml:1: \"strategy-options\" must be a table of key = value, found an integer")
   }
 
   @Test func twoSpellingsOfOneOptionAreAnError() {
-    #expect(failure("round_timeout = 1\nround-timeout = 2") == "f.toml:2: \"round-timeout\" is set twice (first on line 1)")
+    #expect(
+      failure("round_timeout = 1\nround-timeout = 2")
+        == "f.toml:2: \"round-timeout\" is set twice (first on line 1)")
   }
 
   @Test func aSyntaxErrorHasTOMLKitsLineAndColumn() throws {

@@ -1,12 +1,28 @@
 """Flower 1.41's own server (start_server, FedAvg) for Pollen clients to join.
 
 Writes the run's History to OUT as JSON: losses_distributed and metrics_distributed.
-Usage: flower_server.py --port PORT --rounds 3 --out history.json
+With --parameters-out FILE.npz, also writes the final global parameters (the last aggregated
+ones) as numpy.savez does (arr_0, arr_1, ...), like `pollen server --out`'s parameters.npz.
+Usage: flower_server.py --port PORT --rounds 3 --out history.json [--parameters-out final.npz]
 """
 import argparse
 import json
 
 import flwr as fl
+import numpy as np
+from flwr.common import parameters_to_ndarrays
+
+
+class RecordingFedAvg(fl.server.strategy.FedAvg):
+    """FedAvg that remembers the last parameters it aggregated."""
+
+    latest = None
+
+    def aggregate_fit(self, server_round, results, failures):
+        parameters, metrics = super().aggregate_fit(server_round, results, failures)
+        if parameters is not None:
+            self.latest = parameters_to_ndarrays(parameters)
+        return parameters, metrics
 
 
 def weighted_accuracy(metrics):
@@ -19,8 +35,9 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--parameters-out")
     args = parser.parse_args()
-    strategy = fl.server.strategy.FedAvg(
+    strategy = RecordingFedAvg(
         min_fit_clients=2,
         min_evaluate_clients=2,
         min_available_clients=2,
@@ -40,6 +57,10 @@ def main():
             },
             f,
         )
+    if args.parameters_out:
+        if strategy.latest is None:
+            raise SystemExit("no round aggregated: no parameters to write")
+        np.savez(args.parameters_out, *strategy.latest)
     print("flower server finished", flush=True)
 
 
