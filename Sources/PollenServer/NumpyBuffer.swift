@@ -110,7 +110,8 @@ struct NumpyBuffer: Sendable {
   /// `np.array(self, dtype)`: numpy's unsafe cast.
   func cast(to target: DType) -> NumpyBuffer {
     switch target.numpyKind {
-    case .float: return NumpyBuffer(dtype: target, values: .float(doubles.map { NumpyScalar.round($0, to: target) }))
+    case .float:
+      return NumpyBuffer(dtype: target, values: .float(doubles.map { NumpyScalar.round($0, to: target) }))
     case .bool:
       switch values {
       case .float(let v): return NumpyBuffer(dtype: target, values: .bool(v.map { $0 != 0 }))
@@ -123,7 +124,8 @@ struct NumpyBuffer: Sendable {
       } else {
         bits = bitPatterns
       }
-      return NumpyBuffer(dtype: target, values: .signed(bits.map { NumpyScalar.wrap(Int64(bitPattern: $0), to: target) }))
+      return NumpyBuffer(
+        dtype: target, values: .signed(bits.map { NumpyScalar.wrap(Int64(bitPattern: $0), to: target) }))
     case .unsigned:
       let bits: [UInt64]
       if case .float(let v) = values {
@@ -151,7 +153,8 @@ struct NumpyBuffer: Sendable {
       if compute == .float64 {
         values = .float((0..<p.count).map { NumpyScalar.round(p[$0] + q[$0], to: dtype) })
       } else {  // float32 (float16 adds in float32 too, then rounds)
-        values = .float((0..<p.count).map { NumpyScalar.round(Double(Float(p[$0]) + Float(q[$0])), to: dtype) })
+        values = .float(
+          (0..<p.count).map { NumpyScalar.round(Double(Float(p[$0]) + Float(q[$0])), to: dtype) })
       }
     case .signed(let p):
       let q = r.bitPatterns
@@ -208,7 +211,8 @@ extension NumpyBuffer {
     case .float64: return NumpyBuffer(dtype: dtype, values: .float(v.map { $0 / c }))
     default:
       let cf = Float(c)
-      return NumpyBuffer(dtype: dtype, values: .float(v.map { NumpyScalar.round(Double(Float($0) / cf), to: dtype) }))
+      return NumpyBuffer(
+        dtype: dtype, values: .float(v.map { NumpyScalar.round(Double(Float($0) / cf), to: dtype) }))
     }
   }
 }

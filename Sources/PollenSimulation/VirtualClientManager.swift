@@ -19,6 +19,7 @@ public final class VirtualClientManager: ClientManager {
     self.engine = engine
     self.numClients = numClients
     self.state = Mutex((SeededRandom(seed: seed), [:]))
+    ServerMetrics.connectedClients(numClients)
   }
 
   public func numAvailable() async -> Int { numClients }

@@ -102,7 +102,7 @@ public final class RunStore: RunRecorder {
           throw PollenError(.invalidArgument, "\(path) is not a Pollen run store")
         }
         if try RunStoreSchema.migrator.hasBeenSuperseded(db) {
-          let known = try RunStoreSchema.migrator.appliedIdentifiers(db)
+          let known = Set(RunStoreSchema.migrator.migrations)
           let all = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
           throw PollenError(
             .invalidArgument,

@@ -87,6 +87,7 @@ import Testing
     address = "127.0.0.1:0"
     rounds = 2
     min_clients = 1
+    round_timeout = [20, 40, 60]
     strategy = "fedadam"
 
     [strategy-options]

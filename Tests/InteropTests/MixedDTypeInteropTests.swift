@@ -96,7 +96,8 @@ import Testing
       #expect(p.dtype == "float64" && f.dtype == "float64", "\(name): pollen \(p.dtype), flower \(f.dtype)")
       #expect(p.shape == f.shape && p.shape == (i == 0 ? [3, 2] : [4]))
       #expect(p.values.count == f.values.count)
-      #expect(zip(p.values, f.values).allSatisfy { abs($0 - $1) <= 1e-6 }, "\(name): \(p.values) vs \(f.values)")
+      #expect(
+        zip(p.values, f.values).allSatisfy { abs($0 - $1) <= 1e-6 }, "\(name): \(p.values) vs \(f.values)")
       #expect(zip(p.values, expected[i]).allSatisfy { abs($0 - $1) <= 1e-9 }, "\(name): \(p.values)")
       #expect(p.values != initial[i], "\(name): the model changed")
     }

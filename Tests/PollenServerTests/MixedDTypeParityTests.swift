@@ -53,7 +53,8 @@ struct MixedDTypeParityTests {
       let (params, _) = strategy.aggregateFit(serverRound: 1, results: results, failures: [])
       let got = try #require(params)
       Self.expectSame(
-        got.tensors, ParityFixtures.arrays(round["expected"]!), "\(fixture.name) scenario \(round["scenario"]!)")
+        got.tensors, ParityFixtures.arrays(round["expected"]!),
+        "\(fixture.name) scenario \(round["scenario"]!)")
     }
   }
 

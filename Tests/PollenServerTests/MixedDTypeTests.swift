@@ -86,7 +86,8 @@ struct MixedDTypeTests {
 
   @Test("promoting (Flower's aggregate): integers become float64, float32 with int16 is float32")
   func promoting() {
-    let ints = Self.average([([NDArray([Int64(1), 2])], 1), ([NDArray([Int32(4), 8])], 3)], rule: .promoting)
+    let ints = Self.average(
+      [([NDArray([Int64(1), 2])], 1), ([NDArray([Int32(4), 8])], 3)], rule: .promoting)
     #expect(ints[0].dtype == .float64 && ints[0].scalars(as: Double.self) == [3.25, 6.5])
     let f = Self.average([([NDArray([Int16(1)])], 1), ([NDArray([Float(3)])], 1)], rule: .promoting)
     #expect(f[0].dtype == .float32 && f[0].scalars(as: Float.self) == [2])
@@ -107,10 +108,16 @@ struct MixedDTypeTests {
         return nil
       } catch { return error.message }
     }
-    #expect(reason([NDArray([1.0, 2.0, 3.0]), NDArray([Float(0)])])?.contains("tensor 0: expected shape [2], got [3]") == true)
+    #expect(
+      reason([NDArray([1.0, 2.0, 3.0]), NDArray([Float(0)])])?.contains(
+        "tensor 0: expected shape [2], got [3]") == true)
     #expect(reason([NDArray([1.0, 2.0])])?.contains("expected 2 tensors, got 1") == true)
-    #expect(reason([NDArray([1.0, .infinity]), NDArray([Float(0)])])?.contains("tensor 0 (float64) contains NaN or infinity") == true)
-    #expect(reason([NDArray([Int64(1), 2]), NDArray([Float.nan])])?.contains("tensor 1 (float32) contains NaN") == true)
+    #expect(
+      reason([NDArray([1.0, .infinity]), NDArray([Float(0)])])?.contains(
+        "tensor 0 (float64) contains NaN or infinity") == true)
+    #expect(
+      reason([NDArray([Int64(1), 2]), NDArray([Float.nan])])?.contains("tensor 1 (float32) contains NaN")
+        == true)
   }
 
   @Test("server optimisers step an int64 model with a float64 average in float64, as numpy does")

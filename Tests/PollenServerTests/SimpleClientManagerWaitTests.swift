@@ -116,7 +116,8 @@ final class SwitchableProxy: ClientProxy {
       let sample = await manager.sample(numClients: 1, minNumClients: 0, criterion: nil)
       #expect(sample.map(\.cid) == ["a"])
     }
-    #expect(await manager.sample(numClients: 2, minNumClients: 0, criterion: nil).isEmpty)
+    let tooMany = await manager.sample(numClients: 2, minNumClients: 0, criterion: nil)
+    #expect(tooMany.isEmpty)
 
     let waiter = waiting(manager, for: 2, timeout: .seconds(60))
     try? await Task.sleep(for: .milliseconds(100))
@@ -126,6 +127,7 @@ final class SwitchableProxy: ClientProxy {
     #expect(satisfied)
     #expect(took < .seconds(30))
     #expect(await manager.numAvailable() == 2)
-    #expect(await manager.sample(numClients: 2, minNumClients: 2, criterion: nil).count == 2)
+    let both = await manager.sample(numClients: 2, minNumClients: 2, criterion: nil)
+    #expect(both.count == 2)
   }
 }

@@ -14,6 +14,10 @@ public typealias MetricsAggregationFunction = @Sendable ([(numExamples: Int, met
 /// The new global model is the average of the clients' models weighted by their example counts.
 /// Results are folded in as they arrive (``accumulateFit(serverRound:result:)``), so memory stays
 /// one model however many clients report.
+///
+/// Updates may have other dtypes than the global model (an int64 model trained to float64 by its
+/// clients); the average has the dtypes and values Flower's FedAvg gives on the same results in
+/// the same order (``inplace``, ``WeightedSum``).
 public struct FedAvg: Strategy {
   /// Fraction of available clients sampled for training.
   public var fractionFit: Double = 1.0
