@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import PollenCore
 import PollenMetrics
 
 /// `--metrics-address HOST:PORT`: a Prometheus `/metrics` endpoint for `pollen server` and
@@ -9,16 +10,16 @@ struct MetricsOptions: ParsableArguments {
   var metricsAddress: String?
 
   func validate() throws {
-    if let metricsAddress { _ = try HostPort(parsing: metricsAddress) }
+    if let metricsAddress { _ = try ServerAddress(parsing: metricsAddress) }
   }
 
   /// Starts the endpoint when `--metrics-address` is given and logs
   /// `metrics on http://HOST:PORT/metrics` (the bound port) at info level; `nil` without the option.
   func start(logger: Logger) async throws -> MetricsEndpoint? {
     guard let metricsAddress else { return nil }
-    let address = try HostPort(parsing: metricsAddress)
+    let address = try ServerAddress(parsing: metricsAddress)
     let endpoint = try await MetricsEndpoint.start(host: address.host, port: address.port, logger: logger)
-    logger.info("metrics on http://\(address.display(port: endpoint.port))/metrics")
+    logger.info("metrics on http://\(address.with(port: endpoint.port))/metrics")
     return endpoint
   }
 }

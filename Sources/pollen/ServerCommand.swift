@@ -83,7 +83,7 @@ struct ServerCommand: AsyncParsableCommand {
   var seed: UInt64?
 
   func validate() throws {
-    _ = try HostPort(parsing: address)
+    _ = try ServerAddress(parsing: address)
     guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
     guard minClients >= 1 else { throw ValidationError("--min-clients must be at least 1") }
     guard (0...1).contains(fractionFit) else { throw ValidationError("--fraction-fit must be in 0…1") }
@@ -102,7 +102,7 @@ struct ServerCommand: AsyncParsableCommand {
   func run() async throws {
     let logger = CLILogging.logger("pollen.server", defaultLevel: .info)
     let metricsEndpoint = try await metrics.start(logger: logger)
-    let listen = try HostPort(parsing: address)
+    let listen = try ServerAddress(parsing: address)
     let clientManager = SimpleClientManager(seed: seed, logger: logger)
     let fitConfig = fitInsConfig()
     var settings = StrategySettings(
@@ -131,7 +131,7 @@ struct ServerCommand: AsyncParsableCommand {
       logger: CLILogging.logger("pollen.grpc", defaultLevel: .info)
     ) { grpc in
       let port = try await grpc.boundPort()
-      logger.info("listening on \(listen.display(port: port))")
+      logger.info("listening on \(listen.with(port: port))")
       let server = Server(
         clientManager: clientManager, strategy: strategy, config: serverConfig, logger: logger)
       // SIGTERM/SIGINT cancel the rounds; the store keeps the last completed one.
@@ -222,23 +222,4 @@ func readFile(_ path: String) throws -> [UInt8] {
     throw ValidationError("cannot read \(path)")
   }
   return [UInt8](data)
-}
-
-/// `HOST:PORT` from the command line (`[::1]:8080` for IPv6).
-struct HostPort {
-  var host: String
-  var port: Int
-
-  init(parsing text: String) throws {
-    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-      (0...65_535).contains(port)
-    else { throw ValidationError("\"\(text)\" is not HOST:PORT") }
-    var host = String(text[..<colon])
-    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-    guard !host.isEmpty else { throw ValidationError("\"\(text)\" has no host") }
-    self.host = host
-    self.port = port
-  }
-
-  func display(port: Int) -> String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

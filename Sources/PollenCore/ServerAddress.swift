@@ -1,16 +1,19 @@
-import PollenCore
-
 /// A `host:port` address as Flower writes it: `127.0.0.1:8080`, `localhost:8080`,
-/// `[::1]:8080`.
-struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
-  enum Kind: Sendable, Hashable { case ipv4, ipv6, dns }
+/// `[::1]:8080`, `0.0.0.0:8080`, `[::]:8080` — the one parser for every address Pollen takes
+/// (the server's listen address, a client's server, the metrics endpoint).
+public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
+  /// How the host is written.
+  public enum Kind: Sendable, Hashable { case ipv4, ipv6, dns }
 
-  var host: String
-  var port: Int
-  var kind: Kind
+  /// The host, without brackets for IPv6.
+  public var host: String
+  /// The port (0: any free port, for listening).
+  public var port: Int
+  /// How the host is written.
+  public var kind: Kind
 
   /// - Throws: ``PollenError`` (`invalidArgument`) when `text` is not `host:port`.
-  init(parsing text: String) throws {
+  public init(parsing text: String) throws {
     let bad = PollenError(.invalidArgument, "server address \"\(text)\" is not HOST:PORT")
     guard let colon = text.lastIndex(of: ":") else { throw bad }
     var host = String(text[..<colon])
@@ -30,7 +33,15 @@ struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
     self.port = port
   }
 
-  var description: String { kind == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
+  /// `host:port`, with brackets for IPv6.
+  public var description: String { kind == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+  /// The same host with another port (e.g. the one bound for port 0).
+  public func with(port: Int) -> ServerAddress {
+    var copy = self
+    copy.port = port
+    return copy
+  }
 
   private static func isIPv4(_ host: String) -> Bool {
     let parts = host.split(separator: ".", omittingEmptySubsequences: false)
