@@ -58,6 +58,10 @@ public final class FlowerGRPCServer: Sendable {
   ///
   /// - Throws: if the address cannot be bound or the transport fails.
   public func run() async throws {
+    let keepalive = config.keepalive
+    logger.info(
+      "keepalive: ping after \(keepalive.time) of silence (\(keepalive.timeout) to answer), client pings admitted every \(keepalive.minClientPingInterval); a client that misses a timeout keeps its stream for up to \(config.clientGracePeriod)"
+    )
     try await server.serve()
   }
 

@@ -13,13 +13,19 @@ func runUntilShutdownSignal<T: Sendable>(
     let value = try await cancelWhenGracefulShutdown(operation)
     result.set(value)
   }
+  try await runWithShutdownSignals(service, logger: logger)
+  guard let value = result.value else { throw CancellationError() }
+  return value
+}
+
+/// Runs `service` in a `ServiceGroup` whose graceful shutdown SIGTERM and SIGINT trigger; the
+/// group ends when the service returns.
+func runWithShutdownSignals(_ service: some Service, logger: Logger) async throws {
   let group = ServiceGroup(
     configuration: ServiceGroupConfiguration(
       services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
   try await group.run()
-  guard let value = result.value else { throw CancellationError() }
-  return value
 }
 
 /// Holds a service's result for the caller of its group.

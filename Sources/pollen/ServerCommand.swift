@@ -126,24 +126,15 @@ struct ServerCommand: AsyncParsableCommand {
       grpcConfig.tls = FlowerGRPCServer.ServerTLS(
         certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey))
     }
-    let (history, parameters, stopped) = try await withFlowerGRPCServer(
-      config: grpcConfig, clientManager: clientManager,
+    let server = Server(clientManager: clientManager, strategy: strategy, config: serverConfig, logger: logger)
+    let service = FederationService(
+      server: server, grpc: grpcConfig, resumingFrom: opened?.checkpoint, recorder: opened?.store,
       logger: CLILogging.logger("pollen.grpc", defaultLevel: .info)
-    ) { grpc in
-      let port = try await grpc.boundPort()
-      logger.info("listening on \(listen.with(port: port))")
-      let server = Server(
-        clientManager: clientManager, strategy: strategy, config: serverConfig, logger: logger)
-      // SIGTERM/SIGINT cancel the rounds; the store keeps the last completed one.
-      let outcome = try await runUntilShutdownSignal(logger: logger) {
-        var server = server
-        let history = try await server.run(resumingFrom: opened?.checkpoint, recorder: opened?.store)
-        return (history, server.parameters, Task.isCancelled)
-      }
-      logger.info("sending ReconnectIns to all clients")
-      await server.disconnectAllClients(timeout: .seconds(10))
-      return outcome
-    }
+    ) { port in logger.info("listening on \(listen.with(port: port))") }
+    // SIGTERM/SIGINT: the round in progress is abandoned, the store keeps the last completed one.
+    try await runWithShutdownSignals(service, logger: logger)
+    guard let outcome = service.outcome else { throw CancellationError() }
+    let (history, parameters, stopped) = (outcome.history, outcome.parameters, outcome.stoppedEarly)
     try opened?.store.close()
     if stopped {
       let done = history.timings.last?.round ?? opened?.checkpoint?.round ?? 0

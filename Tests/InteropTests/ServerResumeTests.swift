@@ -122,4 +122,41 @@ import Testing
     let timings = try #require(resumed.series["timings"] as? [String: Any])
     #expect((timings["round_seconds"] as? [[Double]])?.count == Self.rounds)
   }
+
+  @Test func sigtermFinishesTheStoreDisconnectsClientsAndExitsZero() async throws {
+    let dir = try Interop.temporaryDirectory("sigterm")
+    let port = try await Interop.freePort()
+    let state = dir.appendingPathComponent("run.db")
+    let out = dir.appendingPathComponent("out")
+    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+    let server = try await startServer(port: port, state: state, out: out, resume: false)
+    defer { server.kill() }
+    // Plain Flower clients (no supervisor): ReconnectIns ends start_client normally.
+    let clients = try [(1.0, 10), (2.0, 20), (-3.0, 30)].map { delta, examples in
+      try PeerProcess(
+        name: "client-\(delta)", executable: Interop.python(),
+        arguments: [
+          Interop.script("resilient_client.py"), "--server", "127.0.0.1:\(port)", "--delta", "\(delta)",
+          "--num-examples", "\(examples)", "--fit-delay", "\(Self.fitDelay)", "--give-up-after", "0",
+        ], directory: dir)
+    }
+    defer { for c in clients { c.kill() } }
+    let deadline = ContinuousClock.now.advanced(by: .seconds(120))
+    while try await roundsDone(state) < 2 {
+      try #require(ContinuousClock.now < deadline, "no progress:\n\(server.output())")
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    try await Task.sleep(for: .milliseconds(Int64(Self.fitDelay * 400)))
+    server.signal(SIGTERM)
+    #expect(try await server.wait(timeout: .seconds(60)) == 0, "SIGTERM is a clean stop:\n\(server.output())")
+    #expect(server.output().contains("stopped by signal after round 2"), "\(server.output())")
+    #expect(try await roundsDone(state) == 2, "the store keeps the last completed round")
+    for c in clients {
+      #expect(try await c.wait(timeout: .seconds(60)) == 0, "\(c.name) was told to disconnect:\n\(c.output())")
+      #expect(c.output().contains("run ended after 1 connection"), "\(c.output())")
+    }
+    let show = try PeerProcess(name: "runs-show", executable: Interop.pollen(), arguments: ["runs", "show", state.path])
+    #expect(try await show.wait(timeout: .seconds(30)) == 0)
+    #expect(show.output().contains("resumable: 2 of 8 rounds done"), "\(show.output())")
+  }
 }

@@ -14,7 +14,14 @@ import Testing
         "--round-timeout", "1", "--out", dir.path,
       ], directory: dir)
     defer { server.kill() }
-    _ = try await server.waitForOutput(containing: "listening on 127.0.0.1:\(port)", timeout: .seconds(60))
+    let started = try await server.waitForOutput(
+      containing: "listening on 127.0.0.1:\(port)", timeout: .seconds(60))
+    // What the CLI configures: Flower's 210 s server pings, client pings admitted every 10 s, a
+    // 600 s grace period for late clients — nothing that ends a stream silent for 20 minutes.
+    #expect(
+      started.contains(
+        "keepalive: ping after 210.0 seconds of silence (20.0 seconds to answer), client pings admitted every 10.0 seconds; a client that misses a timeout keeps its stream for up to 600.0 seconds"
+      ), "\(started)")
 
     func client(_ name: String, slowRounds: String?) throws -> PeerProcess {
       var arguments = [Interop.script("slow_client.py"), "--server", "127.0.0.1:\(port)"]
@@ -58,5 +65,55 @@ import Testing
     #expect(evaluateMetrics["slow"] == [[1, 0.5], [2, 0.5], [3, 0.5], [4, 0.5]], "\(evaluateMetrics)")
     let losses = try #require(history["losses_distributed"] as? [[Double]])
     #expect(losses.map { $0[0] } == [1, 2, 3, 4])
+  }
+
+  /// One round with one Flower client whose fit sleeps `delay` seconds while its channel pings
+  /// every `keepaliveMilliseconds`; returns the server's history and the client.
+  func silentFit(delay: Int, keepaliveMilliseconds: Int) async throws -> ([String: Any], PeerProcess, Int32) {
+    let dir = try Interop.temporaryDirectory("keepalive")
+    let port = try await Interop.freePort()
+    let server = try PeerProcess(
+      name: "pollen-server", executable: Interop.pollen(),
+      arguments: [
+        "server", "--address", "127.0.0.1:\(port)", "--rounds", "1", "--min-clients", "1",
+        "--fraction-evaluate", "0", "--round-timeout", "120", "--out", dir.path,
+      ], directory: dir)
+    defer { server.kill() }
+    _ = try await server.waitForOutput(containing: "listening on 127.0.0.1:\(port)", timeout: .seconds(60))
+    let client = try PeerProcess(
+      name: "flower-pinging", executable: Interop.python(),
+      arguments: [
+        Interop.script("slow_client.py"), "--server", "127.0.0.1:\(port)", "--slow-rounds", "1",
+        "--delay", "\(delay)", "--keepalive-ms", "\(keepaliveMilliseconds)",
+      ], directory: dir)
+    defer { client.kill() }
+    let status = try await server.wait(timeout: .seconds(180))
+    #expect(status == 0, "pollen server failed:\n\(server.output())")
+    let clientStatus = try await client.wait(timeout: .seconds(60))
+    let data = try Data(contentsOf: dir.appendingPathComponent("history.json"))
+    let history = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    return (history, client, clientStatus)
+  }
+
+  /// A Flower (gRPC C-core) client that pings every 10.5 s through a 22 s silent fit is not sent
+  /// away with GOAWAY "too many pings": the server admits a client ping every 10 s.
+  @Test func aFlowerClientThatPingsDuringALongFitIsNotSentAway() async throws {
+    let (history, client, status) = try await silentFit(delay: 22, keepaliveMilliseconds: 10_500)
+    #expect(status == 0, "client:\n\(client.output())")
+    #expect(client.output().contains("start_client returned"))
+    #expect(!client.output().contains("too_many_pings"), "client:\n\(client.output())")
+    #expect((history["failures"] as? [Any])?.isEmpty == true, "\(history["failures"] ?? "")")
+    let fit = history["metrics_distributed_fit"] as? [String: [[Double]]]
+    #expect(fit?["slow"] == [[1, 1]], "the fit result was aggregated")
+  }
+
+  /// The control: the same client pinging every 2 s breaks the server's ping policy and loses its
+  /// stream — so the client pings the test above sends really reach the policy.
+  @Test func aFlowerClientThatPingsTooOftenIsSentAway() async throws {
+    let (history, client, status) = try await silentFit(delay: 12, keepaliveMilliseconds: 2_000)
+    #expect(status != 0, "the Flower client dies of the broken stream")
+    #expect(client.output().contains("too_many_pings"), "client:\n\(client.output())")
+    let failures = try #require(history["failures"] as? [[Any]])
+    #expect(failures.count == 1 && failures.first?[0] as? Int == 1, "\(failures)")
   }
 }

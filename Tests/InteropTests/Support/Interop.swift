@@ -116,6 +116,11 @@ final class PeerProcess: @unchecked Sendable {
     }
   }
 
+  /// Sends `signal` (e.g. SIGTERM) to the process.
+  func signal(_ signal: Int32) {
+    if process.isRunning { Foundation.kill(process.processIdentifier, signal) }
+  }
+
   /// Kills the process if it still runs (SIGKILL, so nothing lingers).
   func kill() {
     if process.isRunning {
