@@ -25,41 +25,36 @@ public enum FlowerGRPCClient {
     let session = ClientSession(
       address: address, dispatcher: ClientDispatcher(client: client), config: config, logger: logger)
     let clock = ContinuousClock()
-    var failedAttempts = 0
-    var firstAttempt = clock.now
+    var machine = ReconnectStateMachine(backoff: config.backoff, stopOnClientError: config.onClientError == .stop)
+    var action = machine.start(at: clock.now)
     while true {
       try Task.checkCancellation()
-      if failedAttempts == 0 { firstAttempt = clock.now }
-      logger.debug("joining \(address)")
-      switch await session.run() {
-      case .disconnect(reconnectAfter: nil):
+      switch action {
+      case .join:
+        logger.debug("joining \(address)")
+        let event: ReconnectStateMachine.Event
+        switch await session.run() {
+        case .disconnect(let after): event = .disconnected(reconnectAfter: after)
+        case .failed(let error, let exchanges): event = .failed(error, exchanges: exchanges)
+        case .clientError(let error, let exchanges): event = .clientError(error, exchanges: exchanges)
+        }
+        try Task.checkCancellation()
+        action = machine.sessionEnded(event, at: clock.now, random: Double.random(in: 0..<1))
+        switch (event, action) {
+        case (.disconnected(let after?), _): logger.info("Disconnect, then re-establish connection after \(after)")
+        case (.failed(let error, _), .wait(let delay)), (.clientError(let error, _), .wait(let delay)):
+          logger.warning("\(error.message); retrying in \(delay)")
+        case (_, .fail(let error)): logger.warning("\(error.message)")
+        default: break
+        }
+      case .wait(let delay):
+        try await Task.sleep(for: delay)
+        action = machine.waited(at: clock.now)
+      case .stop:
         logger.info("Disconnect and shut down")
         return
-      case .disconnect(reconnectAfter: let delay?):
-        logger.info("Disconnect, then re-establish connection after \(delay)")
-        failedAttempts = 0
-        try await Task.sleep(for: delay)
-      case .clientError(let error, _) where config.onClientError == .stop:
+      case .fail(let error):
         throw error
-      case .failed(let error, let exchanges), .clientError(let error, let exchanges):
-        try Task.checkCancellation()
-        if exchanges > 0 {
-          failedAttempts = 0
-          firstAttempt = clock.now
-        }
-        failedAttempts += 1
-        let elapsed = clock.now - firstAttempt
-        guard
-          let delay = config.backoff.delay(
-            afterFailedAttempt: failedAttempts, elapsed: elapsed, random: Double.random(in: 0..<1))
-        else {
-          logger.warning("Giving up reconnection after \(elapsed) and \(failedAttempts) tries")
-          throw PollenError(
-            .disconnected, "giving up after \(failedAttempts) tries in \(elapsed): \(error.message)",
-            cause: error)
-        }
-        logger.warning("\(error.message); retrying in \(delay)")
-        try await Task.sleep(for: delay)
       }
     }
   }

@@ -24,9 +24,6 @@ final class AvailabilityWaiters: Sendable {
 
   private let state = Mutex(State())
 
-  /// The number of waiters not yet resumed.
-  var count: Int { state.withLock { $0.slots.count } }
-
   /// Adds a waiter for `need` available clients; call ``wait(_:)`` with the id next.
   func add(need: Int) -> UInt64 {
     state.withLock { state in
