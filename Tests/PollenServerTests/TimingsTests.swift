@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PollenCore
 import PollenServer
 import PollenTesting
@@ -51,7 +52,8 @@ struct TimingsTests {
       await m.register(
         InProcessClientProxy(cid: "c\(i)", client: ScriptedClient(fit: .addDelta(1, numExamples: 5))))
     }
-    let slow = SlowAfter(round: 3)
+    let reached = ReachedFlag()
+    let slow = SlowAfter(round: 3, reached: reached)
     var strategy = FedAvg(
       fractionEvaluate: 0, initialParameters: Parameters(tensors: [NDArray([Float](repeating: 0, count: 4))]))
     strategy.onFitConfig = { round in ["server_round": .int(Int64(round))] }
@@ -62,7 +64,11 @@ struct TimingsTests {
       let h = try await s.run()
       return (h, s.parameters)
     }
-    try await Task.sleep(for: .milliseconds(500))
+    // Cancel once round 3 is under way (its slow client has been called).
+    let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+    while !reached.isSet, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    #expect(reached.isSet)
+    try await Task.sleep(for: .milliseconds(50))
     task.cancel()
     let (history, parameters) = try await task.value
     #expect(history.timings.map(\.round) == [1, 2], "rounds 1 and 2 completed, round 3 was abandoned")
@@ -72,13 +78,24 @@ struct TimingsTests {
 }
 
 /// A client that adds 1 in rounds before `round` and never answers from `round` on (until cancelled).
+/// Set once, read from tests.
+final class ReachedFlag: Sendable {
+  private let flag = Mutex(false)
+  func set() { flag.withLock { $0 = true } }
+  var isSet: Bool { flag.withLock { $0 } }
+}
+
 struct SlowAfter: Client {
   let round: Int
+  let reached: ReachedFlag
   func getParameters(_ ins: GetParametersIns) async throws -> GetParametersRes {
     GetParametersRes(status: .ok, parameters: .empty)
   }
   func fit(_ ins: FitIns) async throws -> FitRes {
-    if (ins.config["server_round"]?.intValue ?? 0) >= round { try await Task.sleep(for: .seconds(3600)) }
+    if (ins.config["server_round"]?.intValue ?? 0) >= round {
+      reached.set()
+      try await Task.sleep(for: .seconds(3600))
+    }
     let t = ins.parameters.tensors.map { NDArray($0.scalars(as: Float.self).map { $0 + 1 }, shape: $0.shape) }
     return FitRes(status: .ok, parameters: Parameters(tensors: t), numExamples: 5, metrics: [:])
   }
