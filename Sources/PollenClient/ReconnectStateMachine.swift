@@ -78,7 +78,8 @@ public struct ReconnectStateMachine: Sendable {
   }
 
   /// The session ended with `event` at `now`; `random` in `0..<1` draws the backoff's jitter.
-  public mutating func sessionEnded(_ event: Event, at now: ContinuousClock.Instant, random: Double) -> Action {
+  public mutating func sessionEnded(_ event: Event, at now: ContinuousClock.Instant, random: Double) -> Action
+  {
     precondition(state == .joining, "sessionEnded() only while a session is open")
     switch event {
     case .disconnected(reconnectAfter: nil):
@@ -98,11 +99,13 @@ public struct ReconnectStateMachine: Sendable {
       }
       failedAttempts += 1
       let elapsed = now - (firstAttempt ?? now)
-      guard let delay = backoff.delay(afterFailedAttempt: failedAttempts, elapsed: elapsed, random: random) else {
+      guard let delay = backoff.delay(afterFailedAttempt: failedAttempts, elapsed: elapsed, random: random)
+      else {
         state = .failed
         return .fail(
           PollenError(
-            .disconnected, "giving up after \(failedAttempts) tries in \(elapsed): \(error.message)", cause: error))
+            .disconnected, "giving up after \(failedAttempts) tries in \(elapsed): \(error.message)",
+            cause: error))
       }
       state = .waiting
       return .wait(delay)

@@ -97,7 +97,8 @@ public final class FederationService: Service, Sendable {
           var running = server
           do {
             let history = try await running.run(resumingFrom: checkpoint, recorder: recorder)
-            return .success(Outcome(history: history, parameters: running.parameters, stoppedEarly: Task.isCancelled))
+            return .success(
+              Outcome(history: history, parameters: running.parameters, stoppedEarly: Task.isCancelled))
           } catch {
             return .failure(error)
           }

@@ -25,7 +25,8 @@ public enum FlowerGRPCClient {
     let session = ClientSession(
       address: address, dispatcher: ClientDispatcher(client: client), config: config, logger: logger)
     let clock = ContinuousClock()
-    var machine = ReconnectStateMachine(backoff: config.backoff, stopOnClientError: config.onClientError == .stop)
+    var machine = ReconnectStateMachine(
+      backoff: config.backoff, stopOnClientError: config.onClientError == .stop)
     var action = machine.start(at: clock.now)
     while true {
       try Task.checkCancellation()
@@ -41,7 +42,8 @@ public enum FlowerGRPCClient {
         try Task.checkCancellation()
         action = machine.sessionEnded(event, at: clock.now, random: Double.random(in: 0..<1))
         switch (event, action) {
-        case (.disconnected(let after?), _): logger.info("Disconnect, then re-establish connection after \(after)")
+        case (.disconnected(let after?), _):
+          logger.info("Disconnect, then re-establish connection after \(after)")
         case (.failed(let error, _), .wait(let delay)), (.clientError(let error, _), .wait(let delay)):
           logger.warning("\(error.message); retrying in \(delay)")
         case (_, .fail(let error)): logger.warning("\(error.message)")

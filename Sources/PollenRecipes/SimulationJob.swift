@@ -170,7 +170,8 @@ public struct SimulationJob: Sendable {
     let clock = ContinuousClock()
     let start = clock.now
     let (history, parameters) = try await simulation.run(
-      strategy: strategy, rounds: o.rounds, resumingFrom: checkpoint, recorder: recorder, onRoundEnd: onRoundEnd)
+      strategy: strategy, rounds: o.rounds, resumingFrom: checkpoint, recorder: recorder,
+      onRoundEnd: onRoundEnd)
     return Outcome(history: history, parameters: parameters, duration: clock.now - start)
   }
 }

@@ -47,7 +47,8 @@ public struct RoundTiming: Sendable, Hashable {
   /// A timing from ``fields``' names and values (missing fields are 0).
   public init(round: Int, fields: [String: Double]) {
     self.init(
-      round: round, fitSeconds: fields["fit_seconds"] ?? 0, aggregateSeconds: fields["aggregate_seconds"] ?? 0,
+      round: round, fitSeconds: fields["fit_seconds"] ?? 0,
+      aggregateSeconds: fields["aggregate_seconds"] ?? 0,
       centralEvaluateSeconds: fields["central_evaluate_seconds"] ?? 0,
       evaluateSeconds: fields["evaluate_seconds"] ?? 0, roundSeconds: fields["round_seconds"] ?? 0,
       bytesSent: Int(fields["bytes_sent"] ?? 0), bytesReceived: Int(fields["bytes_received"] ?? 0))

@@ -67,7 +67,8 @@ extension ServerConfig {
         throw PollenError(.invalidArgument, "round timeout is empty\(position): give seconds, e.g. 20,40,60")
       }
       guard let seconds = Double(trimmed), seconds.isFinite else {
-        throw PollenError(.invalidArgument, "round timeout \"\(trimmed)\" is not a number of seconds\(position)")
+        throw PollenError(
+          .invalidArgument, "round timeout \"\(trimmed)\" is not a number of seconds\(position)")
       }
       guard seconds > 0, seconds <= 1e9 else {
         throw PollenError(

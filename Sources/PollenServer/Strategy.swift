@@ -72,7 +72,8 @@ extension Strategy {
     guard state.isEmpty else {
       throw PollenError(
         .invalidArgument,
-        "\(type(of: self)) keeps no state, but the store holds \(state.arrays.count + state.scalars.count) entries")
+        "\(type(of: self)) keeps no state, but the store holds \(state.arrays.count + state.scalars.count) entries"
+      )
     }
   }
 }

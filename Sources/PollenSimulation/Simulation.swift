@@ -50,7 +50,8 @@ public struct Simulation: Sendable {
   /// (the virtual clock) or a dropout probability, whose state is not saved; `pollen simulate`
   /// refuses `--state` with those.
   public func run(
-    strategy: any Strategy, rounds: Int, roundTimeout: Duration? = nil, resumingFrom checkpoint: RunCheckpoint?,
+    strategy: any Strategy, rounds: Int, roundTimeout: Duration? = nil,
+    resumingFrom checkpoint: RunCheckpoint?,
     recorder: (any RunRecorder)?, onRoundEnd: (@Sendable (Int, History) -> Void)? = nil
   ) async throws -> (history: History, parameters: Parameters) {
     var server = Server(

@@ -15,11 +15,15 @@ enum HistoryRows {
   static func rows(of history: History, round: Int) -> [Row] {
     var out: [Row] = []
     func losses(_ series: String, _ xs: [(round: Int, loss: Double)]) {
-      for x in xs where x.round == round { out.append(Row(round: round, series: series, name: "", value: .double(x.loss))) }
+      for x in xs where x.round == round {
+        out.append(Row(round: round, series: series, name: "", value: .double(x.loss)))
+      }
     }
     func metrics(_ series: String, _ m: [String: [(round: Int, value: Scalar)]]) {
       for name in m.keys.sorted() {
-        for x in m[name]! where x.round == round { out.append(Row(round: round, series: series, name: name, value: x.value)) }
+        for x in m[name]! where x.round == round {
+          out.append(Row(round: round, series: series, name: name, value: x.value))
+        }
       }
     }
     losses("losses_distributed", history.lossesDistributed)
@@ -32,7 +36,9 @@ enum HistoryRows {
       out.append(Row(round: round, series: "failure", name: f.cid, value: .string(f.reason)))
     }
     for t in history.timings where t.round == round {
-      for (name, value) in t.fields { out.append(Row(round: round, series: "timing", name: name, value: .double(value))) }
+      for (name, value) in t.fields {
+        out.append(Row(round: round, series: "timing", name: name, value: .double(value)))
+      }
     }
     return out
   }
@@ -54,7 +60,8 @@ enum HistoryRows {
       case "timing":
         if timings[r.round] == nil { timingOrder.append(r.round) }
         timings[r.round, default: [:]][r.name] = try double(r)
-      default: throw PollenError(.invalidArgument, "unknown history series \"\(r.series)\" in round \(r.round)")
+      default:
+        throw PollenError(.invalidArgument, "unknown history series \"\(r.series)\" in round \(r.round)")
       }
     }
     h.timings = timingOrder.map { RoundTiming(round: $0, fields: timings[$0]!) }

@@ -49,7 +49,8 @@ public final class RunStore: RunRecorder {
         sql: "INSERT INTO run (id, kind, created_at) VALUES (1, ?, ?)", arguments: [kind, Self.now()])
       for (i, e) in settings.entries.enumerated() {
         try db.execute(
-          sql: "INSERT INTO setting (position, name, value) VALUES (?, ?, ?)", arguments: [i, e.name, e.value])
+          sql: "INSERT INTO setting (position, name, value) VALUES (?, ?, ?)",
+          arguments: [i, e.name, e.value])
       }
     }
     return store
@@ -96,7 +97,8 @@ public final class RunStore: RunRecorder {
       return try queue.read { db in
         let check = try String.fetchAll(db, sql: "PRAGMA quick_check")
         guard check == ["ok"] else {
-          throw PollenError(.invalidArgument, "\(path) is corrupt: \(check.prefix(3).joined(separator: "; "))")
+          throw PollenError(
+            .invalidArgument, "\(path) is corrupt: \(check.prefix(3).joined(separator: "; "))")
         }
         guard try db.tableExists("grdb_migrations"), try db.tableExists("run") else {
           throw PollenError(.invalidArgument, "\(path) is not a Pollen run store")
@@ -157,7 +159,8 @@ public final class RunStore: RunRecorder {
       for (key, scalar) in checkpoint.strategyState.scalars {
         let (kind, value) = scalar.databaseColumns
         try db.execute(
-          sql: "INSERT INTO strategy_state (key, kind, value) VALUES (?, ?, ?)", arguments: [key, kind, value])
+          sql: "INSERT INTO strategy_state (key, kind, value) VALUES (?, ?, ?)",
+          arguments: [key, kind, value])
       }
       try db.execute(sql: "DELETE FROM history WHERE round >= ?", arguments: [checkpoint.round])
       for row in HistoryRows.rows(of: checkpoint.history, round: checkpoint.round) {
@@ -191,7 +194,8 @@ public final class RunStore: RunRecorder {
 
   /// The saved checkpoint, or `nil` when no round was saved.
   private static func checkpoint(_ db: Database, path: String) throws -> RunCheckpoint? {
-    guard let row = try Row.fetchOne(db, sql: "SELECT round, parameters, sampler_state FROM checkpoint") else {
+    guard let row = try Row.fetchOne(db, sql: "SELECT round, parameters, sampler_state FROM checkpoint")
+    else {
       return nil
     }
     let round: Int = row["round"]
@@ -200,7 +204,8 @@ public final class RunStore: RunRecorder {
     do {
       tensors = try NPZ.decode(parameters).map(\.array)
     } catch {
-      throw PollenError(.invalidArgument, "\(path): the saved parameters of round \(round) are corrupt: \(error)")
+      throw PollenError(
+        .invalidArgument, "\(path): the saved parameters of round \(round) are corrupt: \(error)")
     }
     var sampler: [UInt64]?
     if let bytes: Data = row["sampler_state"] {

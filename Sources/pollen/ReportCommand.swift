@@ -7,7 +7,8 @@ import PollenStore
 struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
-    abstract: "Rebuild report.html of a run directory (history.json, config.json) or build one from a run store.",
+    abstract:
+      "Rebuild report.html of a run directory (history.json, config.json) or build one from a run store.",
     discussion: "For a run store PATH.db the report is written beside it as PATH.html.")
 
   @Argument(help: "The run directory, or a run store written with --state.") var path: String
@@ -25,7 +26,8 @@ struct ReportCommand: ParsableCommand {
     let summary = try RunStore.inspect(at: path)
     let history = summary.checkpoint?.history ?? .init()
     let settings = summary.settings.entries.map { (key: $0.name, value: $0.value) }
-    let page = RunReport(title: "pollen \(summary.kind) — \(path)", history: history, settings: settings).html()
+    let page = RunReport(title: "pollen \(summary.kind) — \(path)", history: history, settings: settings)
+      .html()
     let out = URL(fileURLWithPath: path).deletingPathExtension().appendingPathExtension("html")
     try Data(page.utf8).write(to: out)
     print("wrote \(out.path)")

@@ -13,7 +13,9 @@ struct RunStoreOptions: ParsableArguments {
   var resume = false
 
   func validate() throws {
-    if resume, state == nil { throw ValidationError("--resume needs --state PATH (the run store to continue)") }
+    if resume, state == nil {
+      throw ValidationError("--resume needs --state PATH (the run store to continue)")
+    }
   }
 
   /// Opens the store: a new one, or with `--resume` the existing one and its last checkpoint.

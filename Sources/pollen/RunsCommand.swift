@@ -29,22 +29,28 @@ struct RunsCommand: ParsableCommand {
       let h = c.history
       print("last completed round: \(c.round)")
       print(
-        "parameters: \(c.parameters.tensors.count) arrays, \(c.parameters.tensors.reduce(0) { $0 + $1.count }) values")
+        "parameters: \(c.parameters.tensors.count) arrays, \(c.parameters.tensors.reduce(0) { $0 + $1.count }) values"
+      )
       if !c.strategyState.isEmpty {
-        print("strategy state: \((c.strategyState.arrays.keys.sorted() + c.strategyState.scalars.keys.sorted()).joined(separator: ", "))")
+        print(
+          "strategy state: \((c.strategyState.arrays.keys.sorted() + c.strategyState.scalars.keys.sorted()).joined(separator: ", "))"
+        )
       }
       var last: [String] = []
       if let l = h.lossesDistributed.last { last.append("distributed loss \(l.loss) (round \(l.round))") }
       if let l = h.lossesCentralized.last { last.append("centralised loss \(l.loss) (round \(l.round))") }
       for (series, metrics) in [
-        ("fit", h.metricsDistributedFit), ("distributed", h.metricsDistributed), ("centralised", h.metricsCentralized),
+        ("fit", h.metricsDistributedFit), ("distributed", h.metricsDistributed),
+        ("centralised", h.metricsCentralized),
       ] {
         for name in metrics.keys.sorted() {
           if let v = metrics[name]?.last { last.append("\(series) \(name) \(v.value) (round \(v.round))") }
         }
       }
       if let t = h.timings.last {
-        last.append("round \(t.round) took \(String(format: "%.3f", t.roundSeconds)) s (fit \(String(format: "%.3f", t.fitSeconds)) s)")
+        last.append(
+          "round \(t.round) took \(String(format: "%.3f", t.roundSeconds)) s (fit \(String(format: "%.3f", t.fitSeconds)) s)"
+        )
       }
       last.append("client failures: \(h.failures.count)")
       print("last metrics:")

@@ -38,7 +38,8 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(
     help: ArgumentHelp(
       "Seconds a client may take per call before it counts as a failure of the round (it keeps its stream).",
-      discussion: "A comma list varies it by round: 20,40,60 gives round 1 20 s, round 2 40 s, later rounds 60 s.",
+      discussion:
+        "A comma list varies it by round: 20,40,60 gives round 1 20 s, round 2 40 s, later rounds 60 s.",
       valueName: "seconds[,seconds…]"))
   var roundTimeout: String?
 
@@ -76,7 +77,8 @@ struct ServerCommand: AsyncParsableCommand {
 
   @OptionGroup var store: RunStoreOptions
 
-  @Option(help: "Initial global parameters from an .npz file (arr_0 …, as numpy.savez writes); no client is asked.")
+  @Option(
+    help: "Initial global parameters from an .npz file (arr_0 …, as numpy.savez writes); no client is asked.")
   var initialParameters: String?
 
   @Option(help: "Seed of the client sampler (default: random; the run store saves its state either way).")
@@ -92,7 +94,8 @@ struct ServerCommand: AsyncParsableCommand {
     }
     _ = try roundTimeouts()
     if let clientGracePeriod, !(clientGracePeriod > 0 && clientGracePeriod <= 1e9) {
-      throw ValidationError("--client-grace-period must be a positive number of seconds, got \(clientGracePeriod)")
+      throw ValidationError(
+        "--client-grace-period must be a positive number of seconds, got \(clientGracePeriod)")
     }
     guard (certificateChain == nil) == (privateKey == nil) else {
       throw ValidationError("--certificate-chain and --private-key go together")
@@ -126,7 +129,8 @@ struct ServerCommand: AsyncParsableCommand {
       grpcConfig.tls = FlowerGRPCServer.ServerTLS(
         certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey))
     }
-    let server = Server(clientManager: clientManager, strategy: strategy, config: serverConfig, logger: logger)
+    let server = Server(
+      clientManager: clientManager, strategy: strategy, config: serverConfig, logger: logger)
     let service = FederationService(
       server: server, grpc: grpcConfig, resumingFrom: opened?.checkpoint, recorder: opened?.store,
       logger: CLILogging.logger("pollen.grpc", defaultLevel: .info)

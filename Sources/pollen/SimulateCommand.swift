@@ -93,10 +93,12 @@ struct SimulateCommand: AsyncParsableCommand {
   func run() async throws {
     let options = try options()
     let logger = CLILogging.logger("pollen.simulate")
-    let metricsEndpoint = try await metrics.start(logger: CLILogging.logger("pollen.metrics", defaultLevel: .info))
+    let metricsEndpoint = try await metrics.start(
+      logger: CLILogging.logger("pollen.metrics", defaultLevel: .info))
     if store.state != nil, options.profiles != nil || options.dropoutProbability > 0 {
       throw ValidationError(
-        "--state does not support --profiles or --dropout yet (their virtual clock and call counters are not saved)")
+        "--state does not support --profiles or --dropout yet (their virtual clock and call counters are not saved)"
+      )
     }
     let opened = try store.open(
       kind: "simulate", settings: RunSettings(options.settings.filter { $0.key != "concurrency" }),
@@ -133,4 +135,3 @@ struct SimulateCommand: AsyncParsableCommand {
     await metricsEndpoint?.stop()
   }
 }
-

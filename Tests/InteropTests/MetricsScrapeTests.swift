@@ -30,7 +30,9 @@ import Testing
   func startScraper(port: Int, in dir: URL) throws -> PeerProcess {
     try PeerProcess(
       name: "scraper", executable: Interop.python(),
-      arguments: [Interop.script("scrape_metrics.py"), "http://127.0.0.1:\(port)/metrics", "--timeout", "280"],
+      arguments: [
+        Interop.script("scrape_metrics.py"), "http://127.0.0.1:\(port)/metrics", "--timeout", "280",
+      ],
       directory: dir)
   }
 

@@ -5,7 +5,7 @@ import Testing
 /// (`python/int_model_client.py`), three rounds of FedAvg, once against `pollen server` and once
 /// against Flower's own server (`python/flower_server.py`): both end with the same float64 model.
 @Suite(.serialized) struct MixedDTypeInteropTests {
-  typealias Arrays = [String: (dtype: String, shape: [Int], values: [Double])]
+  typealias Arrays = [String: NumpyArray]
 
   /// Two clients: deltas 1 and 4, 10 and 30 examples.
   static let clients: [(delta: Double, examples: Int)] = [(1, 10), (4, 30)]
@@ -21,32 +21,14 @@ import Testing
     }
   }
 
-  /// The arrays of an `.npz` as numpy loads them.
-  func loadWithNumpy(_ npz: URL) async throws -> Arrays {
-    let reader = try PeerProcess(
-      name: "npz", executable: Interop.python(), arguments: [Interop.script("npz_to_json.py"), npz.path])
-    let status = try await reader.wait(timeout: .seconds(60))
-    try #require(status == 0, "numpy.load failed on \(npz.path):\n\(reader.output())")
-    let json = try #require(reader.output().split(separator: "\n").last.map(String.init))
-    let object = try #require(
-      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String: Any]])
-    return object.mapValues { entry in
-      (entry["dtype"] as? String ?? "", entry["shape"] as? [Int] ?? [], entry["values"] as? [Double] ?? [])
-    }
-  }
-
   /// Runs `pollen server` with the two clients; returns its parameters and history failures.
   func runPollen() async throws -> (Arrays, failures: [Any]) {
     let dir = try Interop.temporaryDirectory("mixed-pollen")
     let port = try await Interop.freePort()
-    let server = try PeerProcess(
-      name: "pollen-server", executable: Interop.pollen(),
-      arguments: [
-        "server", "--address", "127.0.0.1:\(port)", "--rounds", "3", "--min-clients", "2",
-        "--round-timeout", "60", "--out", dir.path,
-      ], directory: dir)
+    let (server, _) = try await Interop.startPollenServer(
+      port: port, ["--rounds", "3", "--min-clients", "2", "--round-timeout", "60", "--out", dir.path],
+      directory: dir)
     defer { server.kill() }
-    _ = try await server.waitForOutput(containing: "listening on 127.0.0.1:\(port)", timeout: .seconds(60))
     let clients = try startClients(port: port, in: dir)
     defer { clients.forEach { $0.kill() } }
     #expect(try await server.wait(timeout: .seconds(300)) == 0, "pollen server:\n\(server.output())")
@@ -54,7 +36,7 @@ import Testing
     let data = try Data(contentsOf: dir.appendingPathComponent("history.json"))
     let history = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     return (
-      try await loadWithNumpy(dir.appendingPathComponent("parameters.npz")),
+      try await Interop.loadNPZ(dir.appendingPathComponent("parameters.npz")),
       history["failures"] as? [Any] ?? []
     )
   }
@@ -76,7 +58,7 @@ import Testing
     defer { clients.forEach { $0.kill() } }
     #expect(try await server.wait(timeout: .seconds(300)) == 0, "flower server:\n\(server.output())")
     for c in clients { #expect(try await c.wait(timeout: .seconds(60)) == 0, "\(c.name):\n\(c.output())") }
-    return try await loadWithNumpy(npz)
+    return try await Interop.loadNPZ(npz)
   }
 
   @Test func int64ModelWithFloat64UpdatesTrainsAsOnFlowersServer() async throws {

@@ -7,13 +7,10 @@ import Testing
   /// Starts `pollen server` on a free port and waits until it listens.
   func startServer(rounds: Int, out: URL) async throws -> (PeerProcess, Int) {
     let port = try await Interop.freePort()
-    let server = try PeerProcess(
-      name: "pollen-server", executable: Interop.pollen(),
-      arguments: [
-        "server", "--address", "127.0.0.1:\(port)", "--rounds", "\(rounds)", "--min-clients", "2",
-        "--round-timeout", "60", "--out", out.path,
-      ], directory: out)
-    _ = try await server.waitForOutput(containing: "listening on 127.0.0.1:\(port)", timeout: .seconds(60))
+    let (server, _) = try await Interop.startPollenServer(
+      port: port,
+      ["--rounds", "\(rounds)", "--min-clients", "2", "--round-timeout", "60", "--out", out.path],
+      directory: out)
     return (server, port)
   }
 
@@ -28,20 +25,6 @@ import Testing
     if garbage { arguments.append("--garbage") }
     return try PeerProcess(
       name: "flower-client-\(delta)", executable: Interop.python(), arguments: arguments, directory: dir)
-  }
-
-  /// The arrays of an `.npz` as numpy loads them.
-  func loadWithNumpy(_ npz: URL) async throws -> [String: (dtype: String, shape: [Int], values: [Double])] {
-    let reader = try PeerProcess(
-      name: "npz", executable: Interop.python(), arguments: [Interop.script("npz_to_json.py"), npz.path])
-    let status = try await reader.wait(timeout: .seconds(60))
-    try #require(status == 0, "numpy.load failed on \(npz.path):\n\(reader.output())")
-    let json = try #require(reader.output().split(separator: "\n").last.map(String.init))
-    let object = try #require(
-      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String: Any]])
-    return object.mapValues { entry in
-      (entry["dtype"] as? String ?? "", entry["shape"] as? [Int] ?? [], entry["values"] as? [Double] ?? [])
-    }
   }
 
   func history(_ dir: URL) throws -> [String: Any] {
@@ -64,7 +47,7 @@ import Testing
 
     // Each round adds the weighted mean delta (10·1 + 30·4) / 40 = 3.25 per (i+1): after 3 rounds,
     // layer 0 (float32, 3×2) is 9.75 and layer 1 (float64, 4) is 19.5, from zeros.
-    let arrays = try await loadWithNumpy(dir.appendingPathComponent("parameters.npz"))
+    let arrays = try await Interop.loadNPZ(dir.appendingPathComponent("parameters.npz"))
     let layer0 = try #require(arrays["arr_0"])
     let layer1 = try #require(arrays["arr_1"])
     #expect(arrays.count == 2)
@@ -100,7 +83,7 @@ import Testing
     #expect(reason.contains("invalidTensor") && reason.contains("tensor 0"), "\(reason)")
     #expect(server.output().contains("tensor 0"), "the server logs why the reply was rejected")
     // The round aggregated the good client's update alone.
-    let arrays = try await loadWithNumpy(dir.appendingPathComponent("parameters.npz"))
+    let arrays = try await Interop.loadNPZ(dir.appendingPathComponent("parameters.npz"))
     #expect(arrays["arr_0"]?.values.allSatisfy { abs($0 - 2) < 1e-6 } == true)
     #expect(arrays["arr_1"]?.values.allSatisfy { abs($0 - 4) < 1e-6 } == true)
   }

@@ -9,15 +9,13 @@ import Testing
 
   func startServer(port: Int, state: URL, out: URL, resume: Bool) async throws -> PeerProcess {
     var arguments = [
-      "server", "--address", "127.0.0.1:\(port)", "--rounds", "\(Self.rounds)", "--min-clients", "3",
+      "--rounds", "\(Self.rounds)", "--min-clients", "3",
       "--strategy", "fedadam", "--round-timeout", "60", "--state", state.path, "--out", out.path,
     ]
     if resume { arguments.append("--resume") }
-    let server = try PeerProcess(
-      name: resume ? "pollen-server-resumed" : "pollen-server", executable: Interop.pollen(), arguments: arguments,
-      directory: out)
-    _ = try await server.waitForOutput(containing: "listening on 127.0.0.1:\(port)", timeout: .seconds(60))
-    return server
+    return try await Interop.startPollenServer(
+      port: port, arguments, directory: out, name: resume ? "pollen-server-resumed" : "pollen-server"
+    ).server
   }
 
   /// Three deterministic clients that reconnect when the server goes away.
@@ -34,7 +32,8 @@ import Testing
 
   /// The last completed round in a store, read with `pollen runs show` (-1: none yet).
   func roundsDone(_ store: URL) async throws -> Int {
-    let show = try PeerProcess(name: "runs-show", executable: Interop.pollen(), arguments: ["runs", "show", store.path])
+    let show = try PeerProcess(
+      name: "runs-show", executable: Interop.pollen(), arguments: ["runs", "show", store.path])
     guard try await show.wait(timeout: .seconds(30)) == 0 else { return -1 }
     let out = show.output()
     guard let line = out.split(separator: "\n").first(where: { $0.hasPrefix("last completed round: ") }),
@@ -65,7 +64,8 @@ import Testing
       server.kill()
       #expect(try await roundsDone(state) == killDuringRound - 1, "killed during round \(killDuringRound)")
       server = try await startServer(port: port, state: state, out: out, resume: true)
-      #expect(try await server.waitForOutput(containing: "resuming", timeout: .seconds(30)).contains("after round"))
+      #expect(
+        try await server.waitForOutput(containing: "resuming", timeout: .seconds(30)).contains("after round"))
     }
     let status = try await server.wait(timeout: .seconds(300))
     #expect(status == 0, "pollen server failed:\n\(server.output())")
@@ -77,13 +77,8 @@ import Testing
   func outputs(_ out: URL) async throws -> (series: [String: Any], arrays: [String: [Double]]) {
     let data = try Data(contentsOf: out.appendingPathComponent("history.json"))
     let history = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    let reader = try PeerProcess(
-      name: "npz", executable: Interop.python(),
-      arguments: [Interop.script("npz_to_json.py"), out.appendingPathComponent("parameters.npz").path])
-    try #require(try await reader.wait(timeout: .seconds(60)) == 0, "\(reader.output())")
-    let json = try #require(reader.output().split(separator: "\n").last.map(String.init))
-    let arrays = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String: Any]])
-    return (history, arrays.mapValues { $0["values"] as? [Double] ?? [] })
+    let arrays = try await Interop.loadNPZ(out.appendingPathComponent("parameters.npz"))
+    return (history, arrays.mapValues(\.values))
   }
 
   /// Every number in a JSON value, in order (keys sorted).
@@ -97,7 +92,8 @@ import Testing
   }
 
   @Test func fedAdamKilledInRoundFourAndResumedEqualsAnUninterruptedRun() async throws {
-    let straight = try await outputs(run(dir: Interop.temporaryDirectory("resume-straight"), killDuringRound: nil))
+    let straight = try await outputs(
+      run(dir: Interop.temporaryDirectory("resume-straight"), killDuringRound: nil))
     let resumed = try await outputs(run(dir: Interop.temporaryDirectory("resume-killed"), killDuringRound: 4))
 
     #expect(straight.arrays.keys.sorted() == ["arr_0", "arr_1"])
@@ -152,10 +148,12 @@ import Testing
     #expect(server.output().contains("stopped by signal after round 2"), "\(server.output())")
     #expect(try await roundsDone(state) == 2, "the store keeps the last completed round")
     for c in clients {
-      #expect(try await c.wait(timeout: .seconds(60)) == 0, "\(c.name) was told to disconnect:\n\(c.output())")
+      #expect(
+        try await c.wait(timeout: .seconds(60)) == 0, "\(c.name) was told to disconnect:\n\(c.output())")
       #expect(c.output().contains("run ended after 1 connection"), "\(c.output())")
     }
-    let show = try PeerProcess(name: "runs-show", executable: Interop.pollen(), arguments: ["runs", "show", state.path])
+    let show = try PeerProcess(
+      name: "runs-show", executable: Interop.pollen(), arguments: ["runs", "show", state.path])
     #expect(try await show.wait(timeout: .seconds(30)) == 0)
     #expect(show.output().contains("resumable: 2 of 8 rounds done"), "\(show.output())")
   }

@@ -10,7 +10,8 @@ import Testing
   ]
 
   func simulate(_ extra: [String], in dir: URL, name: String = "simulate") throws -> PeerProcess {
-    try PeerProcess(name: name, executable: Interop.pollen(), arguments: Self.arguments + extra, directory: dir)
+    try PeerProcess(
+      name: name, executable: Interop.pollen(), arguments: Self.arguments + extra, directory: dir)
   }
 
   /// The last completed round in a store (python's sqlite3, read-only; -1: none yet).
@@ -28,7 +29,9 @@ import Testing
 
   @Test func killedAndResumedWritesIdenticalOutputs() async throws {
     let dir = try Interop.temporaryDirectory("simulate-resume")
-    let straight = try simulate(["--state", dir.appendingPathComponent("a.db").path, "--out", dir.appendingPathComponent("a").path], in: dir)
+    let straight = try simulate(
+      ["--state", dir.appendingPathComponent("a.db").path, "--out", dir.appendingPathComponent("a").path],
+      in: dir)
     #expect(try await straight.wait(timeout: .seconds(300)) == 0, "\(straight.output())")
 
     let store = dir.appendingPathComponent("b.db")
@@ -44,7 +47,8 @@ import Testing
     #expect(killedAt >= 5 && killedAt < 25, "killed mid-run (after round \(killedAt))")
     #expect(!FileManager.default.fileExists(atPath: out + "/history.json"))
 
-    let resumed = try simulate(["--state", store.path, "--resume", "--out", out], in: dir, name: "simulate-resumed")
+    let resumed = try simulate(
+      ["--state", store.path, "--resume", "--out", out], in: dir, name: "simulate-resumed")
     #expect(try await resumed.wait(timeout: .seconds(300)) == 0, "\(resumed.output())")
     for file in ["history.json", "parameters.npz"] {
       let a = try Data(contentsOf: dir.appendingPathComponent("a/\(file)"))
@@ -55,11 +59,13 @@ import Testing
     #expect(history.contains("[25, "), "all 25 rounds are in the history")
 
     // `pollen runs show` and `pollen report` read the finished store.
-    let show = try PeerProcess(name: "runs-show", executable: Interop.pollen(), arguments: ["runs", "show", store.path])
+    let show = try PeerProcess(
+      name: "runs-show", executable: Interop.pollen(), arguments: ["runs", "show", store.path])
     #expect(try await show.wait(timeout: .seconds(30)) == 0)
     #expect(show.output().contains("finished (25 rounds)") && show.output().contains("strategy = fedavgm"))
     #expect(show.output().contains("centralised accuracy"), "\(show.output())")
-    let report = try PeerProcess(name: "report", executable: Interop.pollen(), arguments: ["report", store.path])
+    let report = try PeerProcess(
+      name: "report", executable: Interop.pollen(), arguments: ["report", store.path])
     #expect(try await report.wait(timeout: .seconds(30)) == 0, "\(report.output())")
     let html = try String(contentsOf: dir.appendingPathComponent("b.html"), encoding: .utf8)
     #expect(html.contains("accuracy-plot") && html.contains("duration-plot"))
@@ -88,14 +94,22 @@ import Testing
     try finished.write(to: open)
     let unfinish = try PeerProcess(
       name: "unfinish", executable: Interop.python(),
-      arguments: ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('update run set finished_rounds=null'); c.commit()", open.path])
+      arguments: [
+        "-c",
+        "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('update run set finished_rounds=null'); c.commit()",
+        open.path,
+      ])
     #expect(try await unfinish.wait(timeout: .seconds(30)) == 0)
     let unfinished = try Data(contentsOf: open)
     var other = Self.arguments
     other[other.firstIndex(of: "25")!] = "30"
-    let p = try PeerProcess(name: "other-rounds", executable: Interop.pollen(), arguments: other + ["--state", open.path, "--resume"], directory: dir)
+    let p = try PeerProcess(
+      name: "other-rounds", executable: Interop.pollen(),
+      arguments: other + ["--state", open.path, "--resume"], directory: dir)
     #expect(try await p.wait(timeout: .seconds(120)) != 0)
-    #expect(p.output().contains("setting \"rounds\" differs") && p.output().contains("\"25\"") && p.output().contains("\"30\""), "\(p.output())")
+    #expect(
+      p.output().contains("setting \"rounds\" differs") && p.output().contains("\"25\"")
+        && p.output().contains("\"30\""), "\(p.output())")
     try await refused(["--state", open.path, "--resume", "--seed", "7"], "setting \"seed\" differs", in: dir)
     #expect(try Data(contentsOf: open) == unfinished)
 
@@ -104,7 +118,11 @@ import Testing
     try unfinished.write(to: newer)
     let bump = try PeerProcess(
       name: "bump", executable: Interop.python(),
-      arguments: ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"insert into grdb_migrations values ('v2-from-the-future')\"); c.commit()", newer.path])
+      arguments: [
+        "-c",
+        "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"insert into grdb_migrations values ('v2-from-the-future')\"); c.commit()",
+        newer.path,
+      ])
     #expect(try await bump.wait(timeout: .seconds(30)) == 0)
     let newerBytes = try Data(contentsOf: newer)
     try await refused(["--state", newer.path, "--resume"], "newer Pollen", in: dir)
@@ -118,7 +136,8 @@ import Testing
     let corruptBytes = try Data(contentsOf: corrupt)
     try await refused(["--state", corrupt.path, "--resume"], corrupt.path, in: dir)
     #expect(try Data(contentsOf: corrupt) == corruptBytes)
-    try await refused(["--state", dir.appendingPathComponent("none.db").path, "--resume"], "no such run store", in: dir)
+    try await refused(
+      ["--state", dir.appendingPathComponent("none.db").path, "--resume"], "no such run store", in: dir)
     try await refused(["--resume"], "--resume needs --state", in: dir)
   }
 }

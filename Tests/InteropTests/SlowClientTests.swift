@@ -7,15 +7,10 @@ import Testing
   @Test func aClientThatMissesTheRoundTimeoutKeepsItsStreamAndServesLaterRounds() async throws {
     let dir = try Interop.temporaryDirectory("slow")
     let port = try await Interop.freePort()
-    let server = try PeerProcess(
-      name: "pollen-server", executable: Interop.pollen(),
-      arguments: [
-        "server", "--address", "127.0.0.1:\(port)", "--rounds", "4", "--min-clients", "2",
-        "--round-timeout", "1", "--out", dir.path,
-      ], directory: dir)
+    let (server, started) = try await Interop.startPollenServer(
+      port: port, ["--rounds", "4", "--min-clients", "2", "--round-timeout", "1", "--out", dir.path],
+      directory: dir)
     defer { server.kill() }
-    let started = try await server.waitForOutput(
-      containing: "listening on 127.0.0.1:\(port)", timeout: .seconds(60))
     // What the CLI configures: Flower's 210 s server pings, client pings admitted every 10 s, a
     // 600 s grace period for late clients — nothing that ends a stream silent for 20 minutes.
     #expect(
@@ -72,14 +67,14 @@ import Testing
   func silentFit(delay: Int, keepaliveMilliseconds: Int) async throws -> ([String: Any], PeerProcess, Int32) {
     let dir = try Interop.temporaryDirectory("keepalive")
     let port = try await Interop.freePort()
-    let server = try PeerProcess(
-      name: "pollen-server", executable: Interop.pollen(),
-      arguments: [
-        "server", "--address", "127.0.0.1:\(port)", "--rounds", "1", "--min-clients", "1",
-        "--fraction-evaluate", "0", "--round-timeout", "120", "--out", dir.path,
-      ], directory: dir)
+    let (server, _) = try await Interop.startPollenServer(
+      port: port,
+      [
+        "--rounds", "1", "--min-clients", "1", "--fraction-evaluate", "0", "--round-timeout", "120", "--out",
+        dir.path,
+      ],
+      directory: dir)
     defer { server.kill() }
-    _ = try await server.waitForOutput(containing: "listening on 127.0.0.1:\(port)", timeout: .seconds(60))
     let client = try PeerProcess(
       name: "flower-pinging", executable: Interop.python(),
       arguments: [

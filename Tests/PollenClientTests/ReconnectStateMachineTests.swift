@@ -7,13 +7,17 @@ struct ReconnectStateMachineTests {
   let t0 = ContinuousClock.now
   let lost = PollenError(.disconnected, "stream lost")
 
-  func at(_ seconds: Double) -> ContinuousClock.Instant { t0.advanced(by: .milliseconds(Int64(seconds * 1000))) }
+  func at(_ seconds: Double) -> ContinuousClock.Instant {
+    t0.advanced(by: .milliseconds(Int64(seconds * 1000)))
+  }
 
   @Test("ReconnectIns without a delay stops; with a delay waits that long and joins again")
   func reconnectIns() {
     var m = ReconnectStateMachine(backoff: Backoff(jitter: false))
     #expect(m.start(at: at(0)) == .join)
-    #expect(m.sessionEnded(.disconnected(reconnectAfter: .seconds(5)), at: at(1), random: 0.5) == .wait(.seconds(5)))
+    #expect(
+      m.sessionEnded(.disconnected(reconnectAfter: .seconds(5)), at: at(1), random: 0.5) == .wait(.seconds(5))
+    )
     #expect(m.state == .waiting)
     #expect(m.waited(at: at(6)) == .join)
     #expect(m.sessionEnded(.disconnected(reconnectAfter: nil), at: at(7), random: 0.5) == .stop)

@@ -35,7 +35,8 @@ import Testing
         group.addTask {
           // Sends nothing for 3 s: ten times the idle limits, fifteen keepalive periods.
           let client = ScriptedClient(fit: .sleep(.seconds(3), then: .addDelta(1, numExamples: 1)))
-          try await FlowerGRPCClient.run(server: "127.0.0.1:\(port)", client: client, config: Self.shortClient)
+          try await FlowerGRPCClient.run(
+            server: "127.0.0.1:\(port)", client: client, config: Self.shortClient)
         }
         let proxy = try await onlyClient(manager)
         let res = try await proxy.fit(FitIns(parameters: model), timeout: .seconds(30))

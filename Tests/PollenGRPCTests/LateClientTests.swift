@@ -21,7 +21,9 @@ final class SlowFirstFit: Client {
       return count
     }
     if call == 1 { try await Task.sleep(for: firstFit) }
-    let updated = ins.parameters.tensors.map { t in NDArray(t.scalars(as: Float.self).map { $0 + 1 }, shape: t.shape) }
+    let updated = ins.parameters.tensors.map { t in
+      NDArray(t.scalars(as: Float.self).map { $0 + 1 }, shape: t.shape)
+    }
     return FitRes(parameters: Parameters(tensors: updated), numExamples: 1)
   }
 

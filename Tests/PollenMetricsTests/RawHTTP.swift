@@ -57,7 +57,8 @@ enum RawHTTP {
         if errno == EINTR { continue }
         if errno == ECONNRESET { return received }
         throw Failure(
-          description: "no end of response within \(timeoutSeconds) s (errno \(errno)); got \(received.count) bytes")
+          description:
+            "no end of response within \(timeoutSeconds) s (errno \(errno)); got \(received.count) bytes")
       }
       received.append(contentsOf: chunk[..<n])
     }
@@ -85,10 +86,13 @@ enum RawHTTP {
     var headers: [String: String] = [:]
     for line in lines.dropFirst() {
       guard let colon = line.firstIndex(of: ":") else { return nil }
-      headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+        in: .whitespaces)
     }
     var body = String(text[split.upperBound...])
-    if let length = headers["content-length"].flatMap(Int.init) { body = String(decoding: Array(body.utf8.prefix(length)), as: UTF8.self) }
+    if let length = headers["content-length"].flatMap(Int.init) {
+      body = String(decoding: Array(body.utf8.prefix(length)), as: UTF8.self)
+    }
     return Response(status: status, headers: headers, body: body)
   }
 }

@@ -24,14 +24,16 @@ struct TimedFedAvg: Strategy {
   mutating func configureEvaluate(serverRound: Int, parameters: Parameters, clientManager: any ClientManager)
     async -> [EvaluateInstruction]
   {
-    await inner.configureEvaluate(serverRound: serverRound, parameters: parameters, clientManager: clientManager)
+    await inner.configureEvaluate(
+      serverRound: serverRound, parameters: parameters, clientManager: clientManager)
   }
   mutating func aggregateEvaluate(serverRound: Int, results: [EvaluateResult], failures: [ClientFailure])
     -> (loss: Double?, metrics: Metrics)
   {
     inner.aggregateEvaluate(serverRound: serverRound, results: results, failures: failures)
   }
-  mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (loss: Double, metrics: Metrics)? {
+  mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (loss: Double, metrics: Metrics)?
+  {
     await inner.evaluate(serverRound: serverRound, parameters: parameters)
   }
   func roundTimeout(serverRound: Int) -> Duration? { timeouts[serverRound] }
@@ -56,7 +58,8 @@ struct TimedFedAvg: Strategy {
 
   @Test func parsesOneOrSeveralLimits() throws {
     #expect(try ServerConfig.roundTimeouts(parsing: "60") == [.seconds(60)])
-    #expect(try ServerConfig.roundTimeouts(parsing: "20,40,60") == [.seconds(20), .seconds(40), .seconds(60)])
+    #expect(
+      try ServerConfig.roundTimeouts(parsing: "20,40,60") == [.seconds(20), .seconds(40), .seconds(60)])
     #expect(try ServerConfig.roundTimeouts(parsing: " 0.5 , 2") == [.milliseconds(500), .seconds(2)])
   }
 

@@ -1,18 +1,21 @@
 import Foundation
-import Synchronization
 import PollenCore
 import PollenServer
 import PollenTesting
+import Synchronization
 import Testing
 
 @Suite("Round timings")
 struct TimingsTests {
-  @Test("the server records each round's phases and tensor bytes; history.json carries them beside Flower's series")
+  @Test(
+    "the server records each round's phases and tensor bytes; history.json carries them beside Flower's series"
+  )
   func recordedAndSerialised() async throws {
     let model = [NDArray([Float](repeating: 0, count: 100), shape: [10, 10])]
     let m = SimpleClientManager(seed: 1)
     for i in 0..<3 {
-      await m.register(InProcessClientProxy(cid: "c\(i)", client: ScriptedClient(fit: .addDelta(1, numExamples: 5))))
+      await m.register(
+        InProcessClientProxy(cid: "c\(i)", client: ScriptedClient(fit: .addDelta(1, numExamples: 5))))
     }
     var server = Server(
       clientManager: m, strategy: FedAvg(initialParameters: Parameters(tensors: model)),
@@ -72,7 +75,9 @@ struct TimingsTests {
     task.cancel()
     let (history, parameters) = try await task.value
     #expect(history.timings.map(\.round) == [1, 2], "rounds 1 and 2 completed, round 3 was abandoned")
-    #expect(history.metricsDistributedFit.isEmpty || history.metricsDistributedFit.values.allSatisfy { $0.count <= 2 })
+    #expect(
+      history.metricsDistributedFit.isEmpty
+        || history.metricsDistributedFit.values.allSatisfy { $0.count <= 2 })
     #expect(parameters.tensors[0].doubles() == [2, 2, 2, 2], "round 3's partial results were not aggregated")
   }
 }

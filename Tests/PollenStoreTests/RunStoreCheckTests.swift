@@ -9,7 +9,9 @@ struct RunStoreCheckTests {
   static let settings = RunSettings([("strategy", "fedavgm"), ("rounds", "5"), ("seed", "1")])
 
   func path(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("pollen-store-\(name)-\(UUID().uuidString).db").path
+    FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pollen-store-\(name)-\(UUID().uuidString).db"
+    ).path
   }
 
   /// A history with every series, scalar kinds, failures, simulated time and timings.
@@ -21,14 +23,20 @@ struct RunStoreCheckTests {
       h.addLossDistributed(round: r, loss: 1.0 / Double(r))
       h.addLossCentralized(round: r, loss: 0.1 * Double(r) + 1e-17)
       h.addMetricsDistributedFit(
-        round: r, metrics: ["loss": .double(0.3), "count": .int(Int64(r)), "big": .uint(UInt64.max - 1), "ok": .bool(true)])
-      h.addMetricsDistributed(round: r, metrics: ["accuracy": .double(0.5 + Double(r) / 100), "tag": .string("r\(r)")])
-      h.addMetricsCentralized(round: r, metrics: ["accuracy": .double(.pi / Double(r)), "raw": .bytes([1, 2, 255])])
+        round: r,
+        metrics: [
+          "loss": .double(0.3), "count": .int(Int64(r)), "big": .uint(UInt64.max - 1), "ok": .bool(true),
+        ])
+      h.addMetricsDistributed(
+        round: r, metrics: ["accuracy": .double(0.5 + Double(r) / 100), "tag": .string("r\(r)")])
+      h.addMetricsCentralized(
+        round: r, metrics: ["accuracy": .double(.pi / Double(r)), "raw": .bytes([1, 2, 255])])
       h.failures.append((r, "client-\(r)", "fit: timeout: no reply in 1 s"))
       h.simulatedTime.append((r, 12.25 * Double(r)))
       h.timings.append(
         RoundTiming(
-          round: r, fitSeconds: 0.5, aggregateSeconds: 0.01, centralEvaluateSeconds: 0.2, evaluateSeconds: 0.1,
+          round: r, fitSeconds: 0.5, aggregateSeconds: 0.01, centralEvaluateSeconds: 0.2,
+          evaluateSeconds: 0.1,
           roundSeconds: 0.9, bytesSent: 4_000_000 * r, bytesReceived: 3_999_999))
     }
     return h
@@ -91,12 +99,17 @@ struct RunStoreCheckTests {
     var other = Self.settings
     other.set("strategy", "fedadam")
     let differs = error { _ = try RunStore.resume(at: p, kind: "server", settings: other) }
-    #expect(differs.contains("\"strategy\"") && differs.contains("fedavgm") && differs.contains("fedadam"), "\(differs)")
+    #expect(
+      differs.contains("\"strategy\"") && differs.contains("fedavgm") && differs.contains("fedadam"),
+      "\(differs)")
     var extra = Self.settings
     extra.set("lr", "0.1")
     #expect(error { _ = try RunStore.resume(at: p, kind: "server", settings: extra) }.contains("\"lr\""))
-    #expect(error { _ = try RunStore.resume(at: p, kind: "simulate", settings: Self.settings) }.contains("server run"))
-    #expect(error { _ = try RunStore.create(at: p, kind: "server", settings: Self.settings) }.contains("--resume"))
+    #expect(
+      error { _ = try RunStore.resume(at: p, kind: "simulate", settings: Self.settings) }.contains(
+        "server run"))
+    #expect(
+      error { _ = try RunStore.create(at: p, kind: "server", settings: Self.settings) }.contains("--resume"))
     #expect(try bytes(p) == before)
 
     let missing = error { _ = try RunStore.resume(at: path("none"), kind: "server", settings: Self.settings) }
@@ -142,7 +155,11 @@ struct RunStoreCheckTests {
   func sqlite(_ path: String, _ sql: String) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit(); c.close()", path, sql]
+    process.arguments = [
+      "python3", "-c",
+      "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit(); c.close()",
+      path, sql,
+    ]
     try process.run()
     process.waitUntilExit()
     try #require(process.terminationStatus == 0)

@@ -19,7 +19,9 @@ struct CrashingRecorder: RunRecorder {
 
 @Suite("Resume through a run store")
 struct RunStoreResumeTests {
-  static let model = [NDArray([Float](repeating: 0, count: 6), shape: [2, 3]), NDArray([Float](repeating: 1, count: 2))]
+  static let model = [
+    NDArray([Float](repeating: 0, count: 6), shape: [2, 3]), NDArray([Float](repeating: 1, count: 2)),
+  ]
   static let settings = RunSettings([("strategy", "test"), ("rounds", "6")])
 
   /// Eight clients with different deltas; sampling half of them makes the sampler's state matter.
@@ -28,7 +30,8 @@ struct RunStoreResumeTests {
     for i in 0..<8 {
       await m.register(
         InProcessClientProxy(
-          cid: "c\(i)", client: ScriptedClient(fit: .addDelta(Float(i) - 3.5, numExamples: 10 + i), loss: Double(i))))
+          cid: "c\(i)",
+          client: ScriptedClient(fit: .addDelta(Float(i) - 3.5, numExamples: 10 + i), loss: Double(i))))
     }
     return m
   }
@@ -41,17 +44,23 @@ struct RunStoreResumeTests {
       ("fedavgm", { FedAvgM(fedAvg: base, serverLearningRate: 0.7, serverMomentum: 0.9) }),
       ("fedadam", { FedAdam(fedAvg: base) }),
       ("fedyogi", { FedYogi(fedAvg: base) }),
-      ("dp-fixed(fedavgm)", {
-        try DifferentialPrivacyServerSideFixedClipping(
-          FedAvgM(fedAvg: base, serverMomentum: 0.5), noiseMultiplier: 0.3, clippingNorm: 2, numSampledClients: 4,
-          seed: 5)
-      }),
+      (
+        "dp-fixed(fedavgm)",
+        {
+          try DifferentialPrivacyServerSideFixedClipping(
+            FedAvgM(fedAvg: base, serverMomentum: 0.5), noiseMultiplier: 0.3, clippingNorm: 2,
+            numSampledClients: 4,
+            seed: 5)
+        }
+      ),
       ("fedfs", { FedFS(fedAvg: base, fastTimeout: 10, slowTimeout: 20, seed: 3) }),
     ]
   }
 
   func temporaryStore(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("pollen-store-\(name)-\(UUID().uuidString).db").path
+    FileManager.default.temporaryDirectory.appendingPathComponent(
+      "pollen-store-\(name)-\(UUID().uuidString).db"
+    ).path
   }
 
   @Test("a run stopped after round 3 and resumed from its store equals an uninterrupted run")
@@ -97,7 +106,8 @@ struct RunStoreResumeTests {
     var first = Server(clientManager: await manager(), strategy: try make(), config: config)
     let store = try RunStore.create(at: path, kind: "test", settings: Self.settings)
     _ = try? await first.run(recorder: CrashingRecorder(store: store, crashAt: 4))
-    var checkpoint = try #require(try RunStore.resume(at: path, kind: "test", settings: Self.settings).checkpoint)
+    var checkpoint = try #require(
+      try RunStore.resume(at: path, kind: "test", settings: Self.settings).checkpoint)
     #expect(!checkpoint.strategyState.isEmpty)
     #expect(checkpoint.samplerState?.count == 4)
     checkpoint.strategyState = .empty

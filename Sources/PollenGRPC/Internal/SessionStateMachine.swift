@@ -136,7 +136,8 @@ struct SessionStateMachine<Outbound, Inbound, Waiter> {
     case .open(let inFlight?, let queue) where inFlight.id == id:
       let reason = PollenError(
         .timeout,
-        "client \(name) did not reply to \(inFlight.expected.request) in time; its late reply will be discarded")
+        "client \(name) did not reply to \(inFlight.expected.request) in time; its late reply will be discarded"
+      )
       state = .late(Late(id: id, expected: inFlight.expected), queue: queue)
       return [.fail(inFlight.waiter, reason), .startGrace(id: id)]
     case .late(let late, _) where late.id == id:
@@ -164,7 +165,8 @@ struct SessionStateMachine<Outbound, Inbound, Waiter> {
   mutating func graceExpired(id: UInt64) -> [Action] {
     guard case .late(let late, let queue) = state, late.id == id else { return [] }
     let reason = PollenError(
-      .disconnected, "client \(name) was dropped: no reply to \(late.expected.request) within the grace period")
+      .disconnected,
+      "client \(name) was dropped: no reply to \(late.expected.request) within the grace period")
     state = .closed(reason: reason)
     return failAll(queue, with: reason) + [
       .end(.abort(.deadlineExceeded("no reply to \(late.expected.request) within the grace period")))

@@ -54,7 +54,8 @@ public struct RunReport: Sendable {
       title: "Round duration", xLabel: "round", yLabel: "seconds",
       series: [
         .init(
-          name: "round", points: history.timings.map { (Double($0.round), $0.roundSeconds) }, color: "#1f77b4"),
+          name: "round", points: history.timings.map { (Double($0.round), $0.roundSeconds) }, color: "#1f77b4"
+        ),
         .init(
           name: "fit", points: history.timings.map { (Double($0.round), $0.fitSeconds) }, color: "#ff7f0e"),
       ])
