@@ -12,18 +12,19 @@ import Testing
 @Suite(.serialized) struct KeepaliveTests {
   let model = Parameters(tensors: [NDArray([Float(1), 2, 3])])
 
-  /// Pings every 200 ms both ways, 300 ms idle limits, 500 ms to acknowledge a ping.
+  /// Pings every 200 ms both ways and 300 ms idle limits; a ping may take 5 s to be acknowledged
+  /// (a loaded test machine can stall a process for longer than the ping period).
   static var shortServer: FlowerGRPCServer.Config {
     var config = FlowerGRPCServer.Config.loopback
     config.keepalive = FlowerGRPCServer.Keepalive(
-      time: .milliseconds(200), timeout: .milliseconds(500), minClientPingInterval: .milliseconds(100))
+      time: .milliseconds(200), timeout: .seconds(5), minClientPingInterval: .milliseconds(100))
     config.maxIdleTime = .milliseconds(300)
     return config
   }
 
   static var shortClient: FlowerGRPCClient.Config {
     var config = FlowerGRPCClient.Config.test
-    config.keepalive = FlowerGRPCClient.Keepalive(time: .milliseconds(200), timeout: .milliseconds(500))
+    config.keepalive = FlowerGRPCClient.Keepalive(time: .milliseconds(200), timeout: .seconds(5))
     config.maxIdleTime = .milliseconds(300)
     return config
   }
