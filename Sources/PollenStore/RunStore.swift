@@ -179,8 +179,16 @@ public final class RunStore: RunRecorder {
     }
   }
 
-  /// Closes the database (checkpointing the WAL into the main file).
-  public func close() throws { try pool.close() }
+  /// Closes the database, first moving the WAL's pages into the main file (so a finished or
+  /// stopped run is one self-contained file).
+  public func close() throws {
+    do {
+      try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+      try pool.close()
+    } catch {
+      throw PollenError(.io, "\(path): cannot close the run store: \(Self.reason(error))")
+    }
+  }
 
   private func write(_ body: (Database) throws -> Void) throws {
     do {
