@@ -62,7 +62,8 @@ public enum ZipArchive {
     return out
   }
 
-  /// The entries of a stored (uncompressed) archive, in order. Throws on anything else.
+  /// The entries of a stored (uncompressed) archive, in order, ZIP64 sizes included (as
+  /// `numpy.savez` writes them). Throws on anything else (e.g. `savez_compressed`).
   public static func readStored(_ archive: Data) throws -> [(name: String, data: Data)] {
     let bytes = [UInt8](archive)
     var entries: [(String, Data)] = []
@@ -71,10 +72,28 @@ public enum ZipArchive {
     func u32(_ p: Int) -> Int { u16(p) | u16(p + 2) << 16 }
     while i + 30 <= bytes.count, u32(i) == 0x0403_4B50 {
       guard u16(i + 8) == 0 else { throw PollenError(.invalidArgument, "zip entry at \(i) is compressed") }
-      let size = u32(i + 22)
+      var size = u32(i + 22)
       let nameLength = u16(i + 26)
       let extra = u16(i + 28)
       let start = i + 30 + nameLength + extra
+      guard start <= bytes.count else { throw PollenError(.invalidArgument, "zip entry at \(i) is truncated") }
+      if size == 0xFFFF_FFFF {
+        // ZIP64 (numpy's savez writes every entry with force_zip64): the sizes are in the
+        // extra field 0x0001, uncompressed size first.
+        var p = i + 30 + nameLength
+        var found = false
+        while p + 4 <= start {
+          let id = u16(p)
+          let length = u16(p + 2)
+          if id == 0x0001, length >= 8, p + 12 <= start {
+            size = u32(p + 4) | u32(p + 8) << 32
+            found = true
+            break
+          }
+          p += 4 + length
+        }
+        guard found else { throw PollenError(.invalidArgument, "zip entry at \(i) has no ZIP64 sizes") }
+      }
       guard start + size <= bytes.count else {
         throw PollenError(.invalidArgument, "zip entry at \(i) is truncated")
       }

@@ -21,11 +21,15 @@ extension FlowerGRPCServer {
     /// stream ended with DEADLINE_EXCEEDED). Until its late reply arrives it keeps its stream but
     /// is not sampled. Default: 600 s.
     public var clientGracePeriod: Duration
+    /// The most `Join` streams served at once; more are refused with RESOURCE_EXHAUSTED (as
+    /// Flower's server refuses streams beyond its 1000 workers). `nil` (the default): no limit.
+    public var maxClients: Int?
 
     public init(
       host: String = "0.0.0.0", port: Int = 8080, maxMessageSize: Int = Config.flowerMaxMessageSize,
       targetWindowSize: Int = 8 << 20, tls: ServerTLS? = nil, keepalive: Keepalive = .defaults,
-      maxIdleTime: Duration? = nil, clientGracePeriod: Duration = Config.defaultClientGracePeriod
+      maxIdleTime: Duration? = nil, clientGracePeriod: Duration = Config.defaultClientGracePeriod,
+      maxClients: Int? = nil
     ) {
       self.host = host
       self.port = port
@@ -35,6 +39,7 @@ extension FlowerGRPCServer {
       self.keepalive = keepalive
       self.maxIdleTime = maxIdleTime
       self.clientGracePeriod = clientGracePeriod
+      self.maxClients = maxClients
     }
 
     /// `0.0.0.0:8080` (Flower's default address), 2 GiB − 1 messages, 8 MiB windows, plaintext,

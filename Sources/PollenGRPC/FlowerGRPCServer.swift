@@ -27,7 +27,8 @@ public final class FlowerGRPCServer: Sendable {
     self.config = config
     self.logger = logger
     service = FlowerService(
-      clientManager: clientManager, clientGracePeriod: config.clientGracePeriod, logger: logger)
+      clientManager: clientManager, clientGracePeriod: config.clientGracePeriod,
+      maxClients: config.maxClients, logger: logger)
     let security: HTTP2ServerTransport.Posix.TransportSecurity =
       if let tls = config.tls {
         .tls(

@@ -53,7 +53,11 @@ public enum Aggregation {
 /// instead: adding a uint64 layer into a signed-integer sum in place.
 ///
 /// Memory on the fast path is one double-precision copy of the model, however many results
-/// are added.
+/// are added, plus, for layers of a million elements or more, references to at most three
+/// results not yet folded: such a layer folds its results four at a time, in order, so that its
+/// accumulator (too large for the caches) crosses the memory bus once per four results. The
+/// kernels split large layers across cores and keep large buffers for the next round
+/// (`Kernels.BufferPool`); the values are the same, bit for bit, as folding one result at a time.
 public struct WeightedSum: Sendable {
   /// Which of Flower's averages to reproduce.
   public enum Rule: Sendable, Hashable {
@@ -68,13 +72,29 @@ public struct WeightedSum: Sendable {
     /// `.inplace`: the first result's dtype. `.promoting`: the promotion of the dtypes so far.
     var dtype: DType
     var shape: [Int]
-    /// Σ wᵢ·xᵢ over the results folded on the fast path (empty before the first).
-    var sums: [Double] = []
-    /// How many results `sums` holds.
+    var count: Int
+    /// Σ wᵢ·xᵢ over the fast-path results folded so far (nil before the first fold).
+    var sums: Kernels.Accumulator?
+    /// Fast-path results not yet folded into `sums` (referenced, not copied; all one dtype, at
+    /// most ``Kernels/maximumTerms`` − 1, and only for layers of ``deferralThreshold`` elements
+    /// or more): folded together, the accumulator is read and written once per batch.
+    var deferred: [Kernels.Term] = []
+    /// How many results the fast path holds (`sums` and `deferred`).
     var folded = 0
     /// Results not yet folded (`.inplace` only): every result after the fast path ended.
     var pending: [(array: NDArray, weight: Double)] = []
+
+    init(dtype: DType, shape: [Int]) {
+      self.dtype = dtype
+      self.shape = shape
+      count = shape.reduce(1, *)
+    }
   }
+
+  /// Layers of at least this many elements batch their fast-path results
+  /// (``Kernels/maximumTerms`` at a time): their accumulator no longer fits in a core's cache,
+  /// so each fold would otherwise stream it from and to memory.
+  static let deferralThreshold = 1 << 20
 
   /// The rule this sum follows.
   public let rule: Rule
@@ -94,7 +114,7 @@ public struct WeightedSum: Sendable {
     }
     precondition(arrays.count == layers.count, "parameter lists differ in length")
     for (i, a) in arrays.enumerated() {
-      precondition(a.count == layers[i].shape.reduce(1, *), "layer \(i) differs in size")
+      precondition(a.count == layers[i].count, "layer \(i) differs in size")
       let fast = layers[i].pending.isEmpty && a.dtype.isFastSum
       switch rule {
       case .promoting where fast:
@@ -103,6 +123,7 @@ public struct WeightedSum: Sendable {
       case .inplace where fast && layers[i].dtype.isFastSum:
         addToSums(a, weight: weight, layer: i)
       default:
+        flushDeferred(layer: i)
         layers[i].pending.append((a, weight))
       }
     }
@@ -111,13 +132,27 @@ public struct WeightedSum: Sendable {
   }
 
   private mutating func addToSums(_ a: NDArray, weight: Double, layer i: Int) {
-    if layers[i].sums.isEmpty && a.count > 0 {
-      layers[i].sums = [Double](repeating: 0, count: a.count)
-    }
-    layers[i].sums.withUnsafeMutableBufferPointer { acc in
-      Kernels.addScaled(a, weight: weight, into: acc)
-    }
     layers[i].folded += 1
+    guard layers[i].count > 0 else { return }
+    if let other = layers[i].deferred.first, other.array.dtype != a.dtype { flushDeferred(layer: i) }
+    layers[i].deferred.append((a, weight))
+    if layers[i].count < Self.deferralThreshold || layers[i].deferred.count == Kernels.maximumTerms {
+      flushDeferred(layer: i)
+    }
+  }
+
+  /// Folds the layer's deferred results into its sums.
+  private mutating func flushDeferred(layer i: Int) {
+    guard !layers[i].deferred.isEmpty else { return }
+    let initialize = layers[i].sums == nil
+    if initialize {
+      layers[i].sums = Kernels.Accumulator(count: layers[i].count)
+    } else if !isKnownUniquelyReferenced(&layers[i].sums) {
+      layers[i].sums = Kernels.Accumulator(copying: layers[i].sums!)
+    }
+    Kernels.fold(
+      layers[i].deferred[...], into: layers[i].sums!.pointer, count: layers[i].count, initialize: initialize)
+    layers[i].deferred.removeAll(keepingCapacity: true)
   }
 
   /// Σ wᵢ·xᵢ / Σ wᵢ with the dtypes and values of the ``rule``. Empty if nothing was added.
@@ -125,9 +160,7 @@ public struct WeightedSum: Sendable {
     guard count > 0 else { return [] }
     let inv = 1.0 / totalWeight
     return layers.map { layer in
-      guard !layer.pending.isEmpty else {
-        return Kernels.makeArray(sums(layer), scale: inv, dtype: layer.dtype, shape: layer.shape)
-      }
+      guard !layer.pending.isEmpty else { return fastAverage(layer, inv: inv) }
       switch rule {
       case .promoting: return exactPromotingAverage(layer)
       case .inplace: return exactInplaceAverage(layer, inv: inv)
@@ -135,8 +168,28 @@ public struct WeightedSum: Sendable {
     }
   }
 
+  /// `(Σ wᵢ·xᵢ) · inv` rounded to the layer's float dtype, its deferred results folded on the
+  /// way (the accumulator is only read).
+  private func fastAverage(_ layer: Layer, inv: Double) -> NDArray {
+    guard layer.count > 0 else { return NDArray(zeros: layer.dtype, shape: layer.shape) }
+    let sum = layer.sums?.pointer
+    switch layer.dtype {
+    case .float32:
+      return Kernels.makePooledArray(Float.self, shape: layer.shape, count: layer.count) {
+        Kernels.finish($0, sum: sum, terms: layer.deferred[...], count: layer.count, scale: inv)
+      }
+    case .float64:
+      return Kernels.makePooledArray(Double.self, shape: layer.shape, count: layer.count) {
+        Kernels.finish($0, sum: sum, terms: layer.deferred[...], count: layer.count, scale: inv)
+      }
+    default:
+      return Kernels.makeArray(sums(layer), scale: inv, dtype: layer.dtype, shape: layer.shape)
+    }
+  }
+
+  /// The fast path's sums (deferred results are flushed before a layer has pending ones).
   private func sums(_ layer: Layer) -> [Double] {
-    layer.sums.isEmpty ? [Double](repeating: 0, count: layer.shape.reduce(1, *)) : layer.sums
+    layer.sums?.doubles ?? [Double](repeating: 0, count: layer.count)
   }
 
   /// The rest of `aggregate_inplace` for a layer with pending results: the fast prefix (if
@@ -164,7 +217,7 @@ public struct WeightedSum: Sendable {
   /// numpy's promotion, divided by `Σ n` (a Python int).
   private func exactPromotingAverage(_ layer: Layer) -> NDArray {
     var sum: NumpyBuffer? =
-      layer.folded == 0 ? nil : NumpyBuffer(rounding: layer.sums, to: layer.dtype)
+      layer.folded == 0 ? nil : NumpyBuffer(rounding: sums(layer), to: layer.dtype)
     for r in layer.pending {
       var product = NumpyBuffer(r.array)
       product.multiply(byPythonInt: Self.pythonInt(r.weight))

@@ -29,14 +29,21 @@ extension Server {
     let fitStart = clock.now
     var received = 0
     let sent = instructions.reduce(0) { $0 + $1.ins.parameters.byteCount }
-    await withTaskGroup(of: (Int, Outcome<FitRes>).self) { group in
+    // At most `maxBufferedUpdates` results are held between arrival and folding (the reorder
+    // buffer of `deterministicOrder` is not bounded: it must wait for the earliest result).
+    let budget = config.deterministicOrder ? nil : config.maxBufferedUpdates.map { UpdateBudget(limit: $0) }
+    await withTaskGroup(of: (Int, Outcome<FitRes>, UpdateLease?).self) { group in
       for (index, (client, ins)) in instructions.enumerated() {
         group.addTask {
-          (index, await Self.fitOne(client, ins, timeout: timeout, validator: validator))
+          let lease = budget.map { UpdateLease(budget: $0) }
+          let outcome = await UpdateLease.$current.withValue(lease) {
+            await Self.fitOne(client, ins, timeout: timeout, validator: validator)
+          }
+          return (index, outcome, lease)
         }
       }
       // Consume results as they arrive; a strategy that folds them in lets their tensors go.
-      for await (index, outcome) in group {
+      for await (index, outcome, lease) in group {
         for ready in reorder.push(index, outcome) {
           switch ready {
           case .success(let client, var res):
@@ -47,6 +54,7 @@ extension Server {
             failures.append(failure)
           }
         }
+        lease?.release()
       }
     }
     timing.fitSeconds = (clock.now - fitStart).inSeconds
@@ -71,6 +79,8 @@ extension Server {
   ) async -> Outcome<FitRes> {
     do {
       let res = try await withTimeout(timeout) { try await client.fit(ins, timeout: timeout) }
+      // Hold a slot before handing the result on (a decoding proxy took it already).
+      await UpdateLease.current?.acquire()
       guard res.status.code == .ok else {
         return .failure(
           ClientFailure(

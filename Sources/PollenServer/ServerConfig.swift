@@ -18,17 +18,29 @@ public struct ServerConfig: Sendable, Hashable {
   /// floating-point sums (and so the whole run) are identical for a seed. Results that arrive
   /// early wait in a reorder buffer, which costs memory when an early client is slow; simulations
   /// turn it on, network servers leave it off.
+  ///
+  /// The reorder buffer is not bounded by ``maxBufferedUpdates``: it holds every result that
+  /// arrived before an earlier one, up to all of a round's results (O(K × model)) when the first
+  /// client is the slowest. In-process simulation clients produce their results with bounded
+  /// concurrency, which keeps it small there.
   public var deterministicOrder: Bool
+  /// The most fit results held at once between their arrival and the moment the strategy has
+  /// folded them in (default 4); a result that arrives when the limit is reached waits for a
+  /// slot (see ``UpdateBudget``), so a strategy that folds results in (FedAvg and the strategies
+  /// built on it) holds O(model) memory for any number of clients. `nil`: no limit. Ignored when
+  /// ``deterministicOrder`` is on.
+  public var maxBufferedUpdates: Int?
 
   /// A configuration; `roundTimeouts`, when given, replaces the single `roundTimeout`.
   public init(
     numRounds: Int = 1, roundTimeout: Duration? = nil, roundTimeouts: [Duration]? = nil,
-    validateUpdates: Bool = true, deterministicOrder: Bool = false
+    validateUpdates: Bool = true, deterministicOrder: Bool = false, maxBufferedUpdates: Int? = 4
   ) {
     self.numRounds = numRounds
     self.roundTimeouts = roundTimeouts ?? roundTimeout.map { [$0] } ?? []
     self.validateUpdates = validateUpdates
     self.deterministicOrder = deterministicOrder
+    self.maxBufferedUpdates = maxBufferedUpdates.map { max(1, $0) }
   }
 
   /// One round, no timeout, updates validated.

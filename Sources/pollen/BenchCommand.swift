@@ -7,7 +7,7 @@ import PollenSimulation
 struct BenchCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench", abstract: "Benchmarks that print numbers (compare with Benchmarks/*.sh).",
-    subcommands: [SimulateBench.self, MatMulBench.self])
+    subcommands: [SimulateBench.self, MatMulBench.self, AggregateBench.self])
 }
 
 struct SimulateBench: AsyncParsableCommand {
@@ -77,5 +77,31 @@ struct MatMulBench: ParsableCommand {
     for r in MatMulBenchmark.run(shapes: shapes, repetitions: repetitions, threads: threads) {
       print(String(format: "pollen matmul %dx%dx%d: %.2f GFLOP/s", r.shape.m, r.shape.k, r.shape.n, r.gflops))
     }
+  }
+}
+
+struct AggregateBench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "aggregate",
+    abstract: "GB/s of the FedAvg kernel over K float32 updates (compare: Benchmarks/compare_aggregate.sh).")
+
+  @Option(help: "Updates folded into the running sum (K).") var clients = 10
+  @Option(help: "Float32 parameters per update (P).") var params = 1_000_000
+  @Option(help: "Layers each update is split into.") var layers = 1
+  @Option(name: .customLong("repeat"), help: "Repetitions; the best is reported.") var repetitions = 5
+
+  func validate() throws {
+    guard clients > 0, params > 0, layers > 0 else {
+      throw ValidationError("--clients, --params and --layers must be positive")
+    }
+  }
+
+  func run() throws {
+    let r = AggregationBenchmark.run(
+      clients: clients, parameters: params, layers: layers, repetitions: repetitions)
+    print(
+      String(
+        format: "pollen aggregate bench: clients=%d params=%d layers=%d -> %.6f s = %.2f GB/s", r.clients,
+        r.parameters, r.layers, r.seconds, r.gigabytesPerSecond))
   }
 }

@@ -49,6 +49,14 @@ struct ServerCommand: AsyncParsableCommand {
       valueName: "seconds"))
   var clientGracePeriod: Double?
 
+  @Option(
+    help: ArgumentHelp(
+      "The most clients (streams) served at once; more are refused with RESOURCE_EXHAUSTED (default: no limit).",
+      discussion:
+        "The server raises its open-file limit at start and refuses to start if the hard limit is too low.",
+      valueName: "n"))
+  var maxClients: Int?
+
   @Option(help: "Directory for history.json and parameters.npz.")
   var out: String?
 
@@ -97,6 +105,7 @@ struct ServerCommand: AsyncParsableCommand {
       throw ValidationError(
         "--client-grace-period must be a positive number of seconds, got \(clientGracePeriod)")
     }
+    if let maxClients, maxClients < 1 { throw ValidationError("--max-clients must be at least 1") }
     guard (certificateChain == nil) == (privateKey == nil) else {
       throw ValidationError("--certificate-chain and --private-key go together")
     }
@@ -104,6 +113,13 @@ struct ServerCommand: AsyncParsableCommand {
 
   func run() async throws {
     let logger = CLILogging.logger("pollen.server", defaultLevel: .info)
+    let files: (before: OpenFileLimit.Limits, after: OpenFileLimit.Limits)
+    do {
+      files = try OpenFileLimit.raise(forClients: maxClients)
+    } catch let error as PollenError {
+      throw ValidationError(error.message)
+    }
+    logger.info("open files: \(files.after) (was soft \(files.before.soft))")
     let metricsEndpoint = try await metrics.start(logger: logger)
     let listen = try ServerAddress(parsing: address)
     let clientManager = SimpleClientManager(seed: seed, logger: logger)
@@ -125,6 +141,7 @@ struct ServerCommand: AsyncParsableCommand {
     let serverConfig = ServerConfig(numRounds: rounds, roundTimeouts: try roundTimeouts())
     var grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
     if let clientGracePeriod { grpcConfig.clientGracePeriod = .seconds(clientGracePeriod) }
+    grpcConfig.maxClients = maxClients
     if let certificateChain, let privateKey {
       grpcConfig.tls = FlowerGRPCServer.ServerTLS(
         certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey))

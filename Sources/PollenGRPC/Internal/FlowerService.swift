@@ -16,12 +16,16 @@ final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
   private let logger: Logger
   /// How long a client that missed a timeout may stay silent before it is dropped.
   private let clientGracePeriod: Duration
+  /// The most streams served at once (`nil`: no limit); more are refused with RESOURCE_EXHAUSTED.
+  private let maxClients: Int?
   /// Open streams by cid, and whether the server is shutting down (no new streams then).
   private let sessions = Mutex<(open: [String: GRPCClientProxy], closing: Bool)>(([:], false))
 
-  init(clientManager: any ClientManager, clientGracePeriod: Duration, logger: Logger) {
+  init(clientManager: any ClientManager, clientGracePeriod: Duration, maxClients: Int? = nil, logger: Logger)
+  {
     self.clientManager = clientManager
     self.clientGracePeriod = clientGracePeriod
+    self.maxClients = maxClients
     self.logger = logger
   }
 
@@ -37,10 +41,17 @@ final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
     let proxy = GRPCClientProxy(
       cid: cid, peer: context.remotePeer, outbox: outbox, clientManager: clientManager,
       gracePeriod: clientGracePeriod, logger: self.logger)
-    let accepted = sessions.withLock { sessions in
+    let accepted: Bool? = sessions.withLock { sessions in
       guard !sessions.closing else { return false }
+      if let maxClients, sessions.open.count >= maxClients { return nil }
       sessions.open[cid] = proxy
       return true
+    }
+    guard let accepted else {
+      logger.debug(
+        "refused a client from \(context.remotePeer): already serving --max-clients \(maxClients ?? 0)")
+      throw RPCError(
+        code: .resourceExhausted, message: "server is full: it serves at most \(maxClients ?? 0) clients")
     }
     guard accepted else { throw RPCError(code: .unavailable, message: "server is shutting down") }
     defer { _ = sessions.withLock { $0.open.removeValue(forKey: cid) } }

@@ -15,6 +15,12 @@ extension Flwr_Proto_Parameters {
     tensors = parameters.tensors.map { $0.npy() }
     tensorType = parameters.tensorType
   }
+
+  /// The encoding of `parameters`, made once and shared by every copy of that value (see
+  /// ``Parameters/encodings``): every client's `FitIns` of a round holds the same tensor bytes.
+  static func shared(_ parameters: Parameters) -> Flwr_Proto_Parameters {
+    parameters.encoding(Flwr_Proto_Parameters.self) { Flwr_Proto_Parameters($0) }
+  }
 }
 
 extension Parameters {

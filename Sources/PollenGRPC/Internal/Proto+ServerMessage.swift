@@ -4,7 +4,9 @@ import PollenCore
 // Instructions ⇄ ServerMessage.
 
 extension Flwr_Proto_ServerMessage {
-  /// The wire form of `instruction`; `ReconnectIns.seconds == nil` is 0 on the wire.
+  /// The wire form of `instruction`; `ReconnectIns.seconds == nil` is 0 on the wire. The
+  /// parameters of `FitIns` and `EvaluateIns` are encoded once per ``Parameters`` value and
+  /// shared by every message that carries it.
   init(_ instruction: Instruction) {
     self.init()
     switch instruction {
@@ -18,12 +20,12 @@ extension Flwr_Proto_ServerMessage {
       msg = .getParametersIns(m)
     case .fit(let ins):
       var m = FitIns()
-      m.parameters = Flwr_Proto_Parameters(ins.parameters)
+      m.parameters = .shared(ins.parameters)
       m.config = protoMap(ins.config)
       msg = .fitIns(m)
     case .evaluate(let ins):
       var m = EvaluateIns()
-      m.parameters = Flwr_Proto_Parameters(ins.parameters)
+      m.parameters = .shared(ins.parameters)
       m.config = protoMap(ins.config)
       msg = .evaluateIns(m)
     case .reconnect(let ins):

@@ -11,6 +11,8 @@ import PollenCore
 ///
 /// Flower's `first_aggregation_rule` accepts only `aggregate_krum` (with `to_keep=0`; MultiKrum
 /// returns an average that its reference search cannot find), so Pollen fixes it to Krum.
+///
+/// Memory: O(K × model) — every result of the round is kept until ``aggregateFit(serverRound:results:failures:)``.
 public struct Bulyan: FedAvgBased {
   /// Sampling, instructions, evaluation and the common options (Flower's `FedAvg` defaults).
   public var fedAvg: FedAvg

@@ -12,6 +12,10 @@ import PollenCore
 ///
 /// Flower draws the noise from numpy's global generator; Pollen from a ``SeededRandom``, so a
 /// seeded run is reproducible.
+///
+/// Memory: O(model) (the round's global model, a clipped copy per result being folded, and the
+/// wrapped strategy's accumulator) when the wrapped strategy folds results in; otherwise the
+/// wrapped strategy's, O(K × model).
 public struct DifferentialPrivacyServerSideFixedClipping: Strategy {
   /// The wrapped strategy.
   public var strategy: any Strategy

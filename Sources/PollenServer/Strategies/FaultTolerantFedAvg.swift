@@ -6,6 +6,8 @@ import PollenCore
 /// ``minCompletionRateEvaluate``. Failures are otherwise accepted.
 ///
 /// Results are folded in as they arrive (memory stays one model).
+///
+/// Memory: O(model) for any number of clients K (one running sum).
 public struct FaultTolerantFedAvg: FedAvgBased {
   /// Sampling, instructions, evaluation and the common options. Flower's defaults here are 1
   /// minimum fit, evaluate and available client (not FedAvg's 2), and failures are accepted.

@@ -4,6 +4,8 @@ import PollenCore
 /// gives `Δ = a − x`, `v ← v + Δ²`, `x ← x + η Δ / (√v + τ)`.
 ///
 /// Flower fixes `β₁ = 0` (no first-moment momentum), where the paper's FedAdagrad allows it.
+///
+/// Memory: O(model) for any number of clients K (FedAvg's running sum, the server model and `v`).
 public struct FedAdagrad: FedOptBased {
   /// Sampling, instructions, evaluation and the common options (Flower's `FedAvg` defaults).
   public var fedAvg: FedAvg

@@ -5,6 +5,9 @@ import PollenCore
 ///
 /// Flower scales the step with a bias correction, `η' = η √(1 − β₂^(t+1)) / (1 − β₁^(t+1))` for
 /// round `t`; the paper's FedAdam (Algorithm 2) uses `η` unchanged. Pollen follows Flower.
+///
+/// Memory: O(model) for any number of clients K (FedAvg's running sum, the server model, `m` and
+/// `v`).
 public struct FedAdam: FedOptBased {
   /// Sampling, instructions, evaluation and the common options (Flower's `FedAvg` defaults).
   public var fedAvg: FedAvg

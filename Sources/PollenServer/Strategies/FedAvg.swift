@@ -18,6 +18,8 @@ public typealias MetricsAggregationFunction = @Sendable ([(numExamples: Int, met
 /// Updates may have other dtypes than the global model (an int64 model trained to float64 by its
 /// clients); the average has the dtypes and values Flower's FedAvg gives on the same results in
 /// the same order (``inplace``, ``WeightedSum``).
+///
+/// Memory: O(model) for any number of clients K (one running sum).
 public struct FedAvg: Strategy {
   /// Fraction of available clients sampled for training.
   public var fractionFit: Double = 1.0

@@ -12,6 +12,9 @@ import PollenCore
 /// starts it at the first aggregated round.
 ///
 /// Results are folded in as they arrive (memory stays one model).
+///
+/// Memory: O(model) for any number of clients K (FedAvg's running sum, the server model and the
+/// momentum).
 public struct FedAvgM: FedAvgBased {
   /// Sampling, instructions, evaluation and the common options (Flower's `FedAvg` defaults).
   public var fedAvg: FedAvg

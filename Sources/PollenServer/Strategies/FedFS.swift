@@ -17,6 +17,9 @@ import Synchronization
 /// Turning `Δ` into work needs each client's speed. In a ``PollenSimulation`` run with client
 /// profiles, the simulator translates `timeout` into `max_examples = floor(Δ · examplesPerSecond)`
 /// for each client; a real client should stop training after `timeout` seconds itself.
+///
+/// Memory: O(model) for any number of clients K (FedAvg's running sum), plus one contribution
+/// score per client ever selected.
 public struct FedFS: FedAvgBased {
   /// Sampling sizes, instructions, evaluation and the common options.
   public var fedAvg: FedAvg

@@ -7,6 +7,8 @@ import PollenCore
 /// paper's term is the squared norm. The client decides; the server only sends `μ`.
 ///
 /// Results are folded in as they arrive (memory stays one model).
+///
+/// Memory: O(model) for any number of clients K (one running sum).
 public struct FedProx: FedAvgBased {
   /// Sampling, instructions, evaluation and the common options (Flower's `FedAvg` defaults).
   public var fedAvg: FedAvg

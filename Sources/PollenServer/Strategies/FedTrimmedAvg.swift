@@ -5,6 +5,8 @@ import PollenCore
 /// (``Aggregation/trimmedMean(_:beta:)``); example counts are ignored.
 ///
 /// Needs every result at once, so ``accumulateFit(serverRound:result:)`` returns `false`.
+///
+/// Memory: O(K × model) — every result of the round is kept until ``aggregateFit(serverRound:results:failures:)``.
 public struct FedTrimmedAvg: FedAvgBased {
   /// Sampling, instructions, evaluation and the common options (Flower's `FedAvg` defaults).
   public var fedAvg: FedAvg

@@ -4,6 +4,9 @@ import PollenCore
 /// `Δ = a − x`, `m ← β₁ m + (1 − β₁) Δ`, `v ← v − (1 − β₂) Δ² sign(v − Δ²)`,
 /// `x ← x + η m / (√v + τ)`. As in Flower, `v` starts at zero (the paper's Algorithm 2 asks for
 /// `v₋₁ ≥ τ²`) and there is no bias correction.
+///
+/// Memory: O(model) for any number of clients K (FedAvg's running sum, the server model, `m` and
+/// `v`).
 public struct FedYogi: FedOptBased {
   /// Sampling, instructions, evaluation and the common options (Flower's `FedAvg` defaults).
   public var fedAvg: FedAvg

@@ -6,6 +6,9 @@ import PollenCore
 /// ``numClientsToKeep`` lowest-scoring ones (``Aggregation/krum(_:numMalicious:toKeep:)``).
 ///
 /// Needs every result at once, so ``accumulateFit(serverRound:result:)`` returns `false`.
+///
+/// Memory: O(K × model) for the results kept until ``aggregateFit(serverRound:results:failures:)``,
+/// plus K × K pairwise distances.
 public struct Krum: FedAvgBased {
   /// Sampling, instructions, evaluation and the common options (Flower's `FedAvg` defaults).
   public var fedAvg: FedAvg

@@ -16,6 +16,9 @@ import PollenCore
 ///   ``clientLossKey`` (`"loss"`). A result without it is left out, with a warning.
 ///
 /// Results are folded in as they arrive (memory stays one model).
+///
+/// Memory: O(model) for any number of clients K (the round's global model and the running q-FFL
+/// sums). A result without a usable loss is kept whole until ``aggregateFit(serverRound:results:failures:)``.
 public struct QFedAvg: FedAvgBased {
   /// Where each client's loss comes from.
   public enum LossSource: String, Sendable, CaseIterable {

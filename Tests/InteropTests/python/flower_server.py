@@ -3,7 +3,10 @@
 Writes the run's History to OUT as JSON: losses_distributed and metrics_distributed.
 With --parameters-out FILE.npz, also writes the final global parameters (the last aggregated
 ones) as numpy.savez does (arr_0, arr_1, ...), like `pollen server --out`'s parameters.npz.
+With --min-clients K (default 2), every round waits for and samples K clients (fit and
+evaluate); --fraction-evaluate F (default 1.0) samples a fraction for evaluation (0 disables it).
 Usage: flower_server.py --port PORT --rounds 3 --out history.json [--parameters-out final.npz]
+       [--min-clients K] [--fraction-evaluate F]
 """
 import argparse
 import json
@@ -26,6 +29,8 @@ class RecordingFedAvg(fl.server.strategy.FedAvg):
 
 
 def weighted_accuracy(metrics):
+    if not all("accuracy" in m for _, m in metrics):
+        return {}
     total = sum(n for n, _ in metrics)
     return {"accuracy": sum(n * m["accuracy"] for n, m in metrics) / total}
 
@@ -36,11 +41,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", required=True)
     parser.add_argument("--parameters-out")
+    parser.add_argument("--min-clients", type=int, default=2)
+    parser.add_argument("--fraction-evaluate", type=float, default=1.0)
     args = parser.parse_args()
     strategy = RecordingFedAvg(
-        min_fit_clients=2,
-        min_evaluate_clients=2,
-        min_available_clients=2,
+        fraction_evaluate=args.fraction_evaluate,
+        min_fit_clients=args.min_clients,
+        min_evaluate_clients=args.min_clients if args.fraction_evaluate > 0 else 0,
+        min_available_clients=args.min_clients,
         evaluate_metrics_aggregation_fn=weighted_accuracy,
         on_fit_config_fn=lambda rnd: {"local_epochs": 2, "lr": 0.1, "batch_size": 16},
     )

@@ -1,0 +1,228 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import PollenClient
+import PollenCore
+import Synchronization
+
+/// Many lightweight Flower-protocol clients in one process, to load a server (Flower's
+/// `start_server` or `pollen server`) with real `flwr.proto.FlowerService/Join` streams.
+///
+/// Each client is its own `Join` stream: `get_parameters` returns ``Config/parameters`` float32
+/// zeros split into ``Config/layers`` arrays, `fit` returns the received parameters + 1 with
+/// `num_examples` 10 (after ``Config/fitDelay``), `evaluate` returns loss 0 with `num_examples`
+/// 10, and `ReconnectIns` ends the client. Clients share one HTTP/2 connection per
+/// ``Config/streamsPerConnection`` streams (1: a connection each, like real devices).
+///
+/// ```swift
+/// let summary = try await LoadGenerator(server: "127.0.0.1:8080", config: .init(clients: 1000)).run()
+/// print(summary)
+/// ```
+public struct LoadGenerator: Sendable {
+  /// What the clients do and how they connect.
+  public struct Config: Sendable {
+    /// How many clients (streams) to run.
+    public var clients: Int
+    /// Float32 elements of the model that `get_parameters` returns.
+    public var parameters: Int
+    /// Arrays the model is split into (the first ones take the remainder).
+    public var layers: Int
+    /// How long each `fit` waits before it answers.
+    public var fitDelay: Duration
+    /// Streams sharing one HTTP/2 connection (1: one connection per client).
+    public var streamsPerConnection: Int
+    /// How long a client keeps trying to open its stream while the server is unavailable (not
+    /// listening yet); a stream refused otherwise (RESOURCE_EXHAUSTED, …) is not retried.
+    public var connectTimeout: Duration
+    /// TLS, or `nil` for plaintext.
+    public var tls: FlowerGRPCClient.ClientTLS?
+    /// The largest message sent or received, in bytes.
+    public var maxMessageSize: Int
+    /// The HTTP/2 flow-control window, in bytes.
+    public var targetWindowSize: Int
+
+    public init(
+      clients: Int, parameters: Int = 1_000, layers: Int = 1, fitDelay: Duration = .zero,
+      streamsPerConnection: Int = 1, connectTimeout: Duration = .seconds(120),
+      tls: FlowerGRPCClient.ClientTLS? = nil, maxMessageSize: Int = Int(Int32.max),
+      targetWindowSize: Int = 8 << 20
+    ) {
+      self.clients = clients
+      self.parameters = parameters
+      self.layers = layers
+      self.fitDelay = fitDelay
+      self.streamsPerConnection = streamsPerConnection
+      self.connectTimeout = connectTimeout
+      self.tls = tls
+      self.maxMessageSize = maxMessageSize
+      self.targetWindowSize = targetWindowSize
+    }
+  }
+
+  /// What the clients did, counted when the last one ended.
+  public struct Summary: Sendable, Hashable, CustomStringConvertible {
+    /// Clients run.
+    public var clients: Int
+    /// Clients that received at least one instruction.
+    public var connected: Int
+    /// The most clients that had received an instruction and were still on their stream at once.
+    public var peakConnected: Int
+    /// Instructions answered, by kind.
+    public var getParameters: Int, fits: Int, evaluates: Int, getProperties: Int
+    /// Clients that ended with `ReconnectIns`.
+    public var disconnected: Int
+    /// Clients whose stream failed or ended without `ReconnectIns`, by reason (e.g. the gRPC
+    /// status `resourceExhausted`).
+    public var failures: [String: Int]
+    /// Seconds from the start until the last client ended.
+    public var wallSeconds: Double
+
+    /// All failures.
+    public var failureCount: Int { failures.values.reduce(0, +) }
+
+    /// One line: clients, connected, answers, failures (with reasons) and wall time.
+    public var description: String {
+      let reasons = failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+        separator: ", ")
+      return "pollen load: \(clients) clients, \(connected) connected (peak \(peakConnected) at once), "
+        + "\(fits) fits, \(evaluates) evaluates, \(getParameters) get_parameters answered, "
+        + "\(disconnected) disconnected by the server, \(failureCount) failures"
+        + (reasons.isEmpty ? "" : " (\(reasons))") + ", wall \(formatted(wallSeconds)) s"
+    }
+
+    private func formatted(_ seconds: Double) -> String {
+      let tenths = (seconds * 10).rounded() / 10
+      return "\(tenths)"
+    }
+  }
+
+  public let server: String
+  public let config: Config
+  private let logger: Logger
+
+  /// Prepares `config.clients` clients for the server at `server` (`HOST:PORT`); nothing
+  /// connects until ``run()``.
+  public init(server: String, config: Config, logger: Logger = Logger(label: "pollen.load")) {
+    self.server = server
+    self.config = config
+    self.logger = logger
+  }
+
+  /// Runs every client until each has been sent `ReconnectIns` or has failed.
+  ///
+  /// - Throws: ``PollenError`` (`invalidArgument`) for a malformed address or configuration;
+  ///   `CancellationError` when cancelled.
+  public func run() async throws -> Summary {
+    let address = try ServerAddress(parsing: server)
+    guard config.clients >= 1, config.parameters >= 0, config.layers >= 1, config.streamsPerConnection >= 1
+    else {
+      throw PollenError(
+        .invalidArgument, "clients, layers and streams per connection must be ≥ 1, parameters ≥ 0")
+    }
+    let stats = LoadStats()
+    let initial = LoadSession.initialParametersReply(parameters: config.parameters, layers: config.layers)
+    let start = ContinuousClock.now
+    let perConnection = config.streamsPerConnection
+    let connections = (config.clients + perConnection - 1) / perConnection
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for connection in 0..<connections {
+        let first = connection * perConnection
+        let streams = min(perConnection, config.clients - first)
+        let transport = try makeTransport(address)
+        group.addTask {
+          try await withGRPCClient(transport: transport) { grpc in
+            let service = Flwr_Proto_FlowerService.Client(wrapping: grpc)
+            await withTaskGroup(of: Void.self) { clients in
+              for index in first..<(first + streams) {
+                clients.addTask {
+                  let session = LoadSession(
+                    index: index, service: service, config: config, initialReply: initial, stats: stats,
+                    logger: logger)
+                  await session.run()
+                }
+              }
+            }
+          }
+        }
+      }
+      try await group.waitForAll()
+    }
+    try Task.checkCancellation()
+    return stats.summary(clients: config.clients, wallSeconds: (ContinuousClock.now - start).inSeconds)
+  }
+
+  private func makeTransport(_ address: ServerAddress) throws -> HTTP2ClientTransport.Posix {
+    let target: any ResolvableTarget =
+      switch address.kind {
+      case .ipv4: .ipv4(address: address.host, port: address.port)
+      case .ipv6: .ipv6(address: address.host, port: address.port)
+      case .dns: .dns(host: address.host, port: address.port)
+      }
+    let security: HTTP2ClientTransport.Posix.TransportSecurity =
+      if let tls = config.tls {
+        .tls { tlsConfig in
+          if let roots = tls.rootCertificatesPEM {
+            tlsConfig.trustRoots = .certificates([.bytes(roots, format: .pem)])
+          }
+        }
+      } else {
+        .plaintext
+      }
+    return try HTTP2ClientTransport.Posix(
+      target: target, transportSecurity: security,
+      config: .defaults { transport in
+        transport.http2.targetWindowSize = max(config.targetWindowSize, 65_535)
+        // The streams live for the whole run; retry a server that is not up yet quickly.
+        transport.connection.maxIdleTime = nil
+        transport.backoff = .init(initial: .milliseconds(200), max: .seconds(2), multiplier: 1.6, jitter: 0.2)
+      })
+  }
+}
+
+/// Counters shared by every client of a ``LoadGenerator``.
+final class LoadStats: Sendable {
+  private struct Counts {
+    var connected = 0, open = 0, peak = 0, disconnected = 0
+    var getParameters = 0, fits = 0, evaluates = 0, getProperties = 0
+    var failures: [String: Int] = [:]
+  }
+  private let counts = Mutex(Counts())
+
+  func connected() {
+    counts.withLock {
+      $0.connected += 1
+      $0.open += 1
+      $0.peak = max($0.peak, $0.open)
+    }
+  }
+  func left() { counts.withLock { $0.open -= 1 } }
+  func answered(_ kind: Reply.Kind) {
+    counts.withLock {
+      switch kind {
+      case .getParameters: $0.getParameters += 1
+      case .fit: $0.fits += 1
+      case .evaluate: $0.evaluates += 1
+      case .getProperties: $0.getProperties += 1
+      case .disconnect: $0.disconnected += 1
+      }
+    }
+  }
+  func failed(_ reason: String) { counts.withLock { $0.failures[reason, default: 0] += 1 } }
+
+  func summary(clients: Int, wallSeconds: Double) -> LoadGenerator.Summary {
+    counts.withLock { c in
+      LoadGenerator.Summary(
+        clients: clients, connected: c.connected, peakConnected: c.peak, getParameters: c.getParameters,
+        fits: c.fits, evaluates: c.evaluates, getProperties: c.getProperties, disconnected: c.disconnected,
+        failures: c.failures, wallSeconds: wallSeconds)
+    }
+  }
+}
+
+extension Duration {
+  /// The duration in seconds.
+  fileprivate var inSeconds: Double {
+    let (s, atto) = components
+    return Double(s) + Double(atto) * 1e-18
+  }
+}
