@@ -181,7 +181,9 @@ print()
 by = {(r[0], r[1]): r for r in rows}
 for case in sorted({r[0] for r in rows}):
     f, p = by.get((case, "flower")), by.get((case, "pollen"))
-    if not f or not p:
+    if not f or not p or not f[6] or not p[6]:
+        if f and p:
+            print(f"({case}) Flower / Pollen: no ratio, a server did not finish its rounds ({f[10] or p[10]})")
         continue
     def ratio(i):
         try:

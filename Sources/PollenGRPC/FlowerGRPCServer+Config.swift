@@ -24,12 +24,17 @@ extension FlowerGRPCServer {
     /// The most `Join` streams served at once; more are refused with RESOURCE_EXHAUSTED (as
     /// Flower's server refuses streams beyond its 1000 workers). `nil` (the default): no limit.
     public var maxClients: Int?
+    /// The listen backlog: connections the kernel queues until the server accepts them (capped
+    /// by `net.core.somaxconn`). NIO's default, 128, overflows when thousands of clients connect
+    /// at once (after a restart, say): the kernel then drops their handshakes and some hang
+    /// half-open. Default: 4096.
+    public var listenBacklog: Int
 
     public init(
       host: String = "0.0.0.0", port: Int = 8080, maxMessageSize: Int = Config.flowerMaxMessageSize,
       targetWindowSize: Int = 8 << 20, tls: ServerTLS? = nil, keepalive: Keepalive = .defaults,
       maxIdleTime: Duration? = nil, clientGracePeriod: Duration = Config.defaultClientGracePeriod,
-      maxClients: Int? = nil
+      maxClients: Int? = nil, listenBacklog: Int = 4096
     ) {
       self.host = host
       self.port = port
@@ -40,6 +45,7 @@ extension FlowerGRPCServer {
       self.maxIdleTime = maxIdleTime
       self.clientGracePeriod = clientGracePeriod
       self.maxClients = maxClients
+      self.listenBacklog = listenBacklog
     }
 
     /// `0.0.0.0:8080` (Flower's default address), 2 GiB − 1 messages, 8 MiB windows, plaintext,

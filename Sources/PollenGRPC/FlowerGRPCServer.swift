@@ -51,6 +51,10 @@ public final class FlowerGRPCServer: Sendable {
           clientBehavior: HTTP2ServerTransport.Config.ClientKeepaliveBehavior(
             minPingIntervalWithoutCalls: config.keepalive.minClientPingInterval,
             allowWithoutCalls: config.keepalive.allowClientPingsWithoutCalls))
+        let backlog = Int32(clamping: config.listenBacklog)
+        transport.channelDebuggingCallbacks.onBindTCPListener = { listener in
+          listener.setOption(.backlog, value: backlog)
+        }
       })
     server = GRPCServer(transport: transport, services: [service])
   }

@@ -12,7 +12,9 @@ import Synchronization
 /// zeros split into ``Config/layers`` arrays, `fit` returns the received parameters + 1 with
 /// `num_examples` 10 (after ``Config/fitDelay``), `evaluate` returns loss 0 with `num_examples`
 /// 10, and `ReconnectIns` ends the client. Clients share one HTTP/2 connection per
-/// ``Config/streamsPerConnection`` streams (1: a connection each, like real devices).
+/// ``Config/streamsPerConnection`` streams (1: a connection each, like real devices). The
+/// clients of a round all receive the same parameters, so the `fit` answer is computed once per
+/// distinct input and shared: the generator's own CPU goes to the wire, not to arithmetic.
 ///
 /// ```swift
 /// let summary = try await LoadGenerator(server: "127.0.0.1:8080", config: .init(clients: 1000)).run()
@@ -34,6 +36,10 @@ public struct LoadGenerator: Sendable {
     /// How long a client keeps trying to open its stream while the server is unavailable (not
     /// listening yet); a stream refused otherwise (RESOURCE_EXHAUSTED, …) is not retried.
     public var connectTimeout: Duration
+    /// New connections opened per second. Thousands of clients connecting in the same instant
+    /// overflow the server's listen backlog (128 for NIO and gRPC C-core servers): the kernel
+    /// drops their handshakes and some connections hang half-open.
+    public var connectRate: Double
     /// TLS, or `nil` for plaintext.
     public var tls: FlowerGRPCClient.ClientTLS?
     /// The largest message sent or received, in bytes.
@@ -43,7 +49,7 @@ public struct LoadGenerator: Sendable {
 
     public init(
       clients: Int, parameters: Int = 1_000, layers: Int = 1, fitDelay: Duration = .zero,
-      streamsPerConnection: Int = 1, connectTimeout: Duration = .seconds(120),
+      streamsPerConnection: Int = 1, connectTimeout: Duration = .seconds(120), connectRate: Double = 500,
       tls: FlowerGRPCClient.ClientTLS? = nil, maxMessageSize: Int = Int(Int32.max),
       targetWindowSize: Int = 8 << 20
     ) {
@@ -53,6 +59,7 @@ public struct LoadGenerator: Sendable {
       self.fitDelay = fitDelay
       self.streamsPerConnection = streamsPerConnection
       self.connectTimeout = connectTimeout
+      self.connectRate = connectRate
       self.tls = tls
       self.maxMessageSize = maxMessageSize
       self.targetWindowSize = targetWindowSize
@@ -114,13 +121,16 @@ public struct LoadGenerator: Sendable {
   ///   `CancellationError` when cancelled.
   public func run() async throws -> Summary {
     let address = try ServerAddress(parsing: server)
-    guard config.clients >= 1, config.parameters >= 0, config.layers >= 1, config.streamsPerConnection >= 1
+    guard config.clients >= 1, config.parameters >= 0, config.layers >= 1, config.streamsPerConnection >= 1,
+      config.connectRate > 0
     else {
       throw PollenError(
-        .invalidArgument, "clients, layers and streams per connection must be ≥ 1, parameters ≥ 0")
+        .invalidArgument,
+        "clients, layers and streams per connection must be ≥ 1, parameters ≥ 0, the connect rate > 0")
     }
     let stats = LoadStats()
     let initial = LoadSession.initialParametersReply(parameters: config.parameters, layers: config.layers)
+    let fitReplies = FitReplyCache()
     let start = ContinuousClock.now
     let perConnection = config.streamsPerConnection
     let connections = (config.clients + perConnection - 1) / perConnection
@@ -129,14 +139,17 @@ public struct LoadGenerator: Sendable {
         let first = connection * perConnection
         let streams = min(perConnection, config.clients - first)
         let transport = try makeTransport(address)
+        let opensAt = start.advanced(by: .milliseconds(Int64(Double(connection) * 1000 / config.connectRate)))
         group.addTask {
+          try await Task.sleep(until: opensAt)
           try await withGRPCClient(transport: transport) { grpc in
             let service = Flwr_Proto_FlowerService.Client(wrapping: grpc)
             await withTaskGroup(of: Void.self) { clients in
               for index in first..<(first + streams) {
                 clients.addTask {
                   let session = LoadSession(
-                    index: index, service: service, config: config, initialReply: initial, stats: stats,
+                    index: index, service: service, config: config, initialReply: initial,
+                    fitReplies: fitReplies, stats: stats,
                     logger: logger)
                   await session.run()
                 }

@@ -53,9 +53,9 @@ public enum Aggregation {
 /// instead: adding a uint64 layer into a signed-integer sum in place.
 ///
 /// Memory on the fast path is one double-precision copy of the model, however many results
-/// are added, plus, for layers of a million elements or more, references to at most three
-/// results not yet folded: such a layer folds its results four at a time, in order, so that its
-/// accumulator (too large for the caches) crosses the memory bus once per four results. The
+/// are added, plus, for layers of 65,536 elements or more, references to at most three results
+/// not yet folded: such a layer folds its results four at a time, in order, so that its
+/// accumulator (beyond the fastest caches) is read and written once per four results. The
 /// kernels split large layers across cores and keep large buffers for the next round
 /// (`Kernels.BufferPool`); the values are the same, bit for bit, as folding one result at a time.
 public struct WeightedSum: Sendable {
@@ -92,9 +92,10 @@ public struct WeightedSum: Sendable {
   }
 
   /// Layers of at least this many elements batch their fast-path results
-  /// (``Kernels/maximumTerms`` at a time): their accumulator no longer fits in a core's cache,
-  /// so each fold would otherwise stream it from and to memory.
-  static let deferralThreshold = 1 << 20
+  /// (``Kernels/maximumTerms`` at a time): their accumulator (512 KiB or more) is beyond the
+  /// fastest caches, and reading and writing it once per result would cost more than reading the
+  /// result. Smaller layers fold each result at once and keep no reference to it.
+  static let deferralThreshold = 1 << 16
 
   /// The rule this sum follows.
   public let rule: Rule

@@ -1,5 +1,6 @@
 /// Releases items pushed in any order either at once (disabled) or in index order 0, 1, 2, …
-/// (enabled), holding early arrivals until their predecessors come.
+/// (enabled), holding early arrivals until their predecessors come. Enabled, it holds up to all
+/// of a round's items (when item 0 comes last); the server's ``UpdateBudget`` does not bound it.
 struct ReorderBuffer<Item> {
   let enabled: Bool
   private var waiting: [Int: Item] = [:]

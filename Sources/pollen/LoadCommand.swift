@@ -36,6 +36,10 @@ struct LoadCommand: AsyncParsableCommand {
   @Option(help: "Seconds a client keeps retrying while the server is not reachable yet.")
   var connectTimeout = 120.0
 
+  @Option(
+    help: "New connections opened per second (a burst of thousands overflows the server's listen backlog).")
+  var connectRate = 500.0
+
   @Option(help: "PEM root certificates to check the server's TLS certificate with (enables TLS).")
   var rootCertificates: String?
 
@@ -49,6 +53,7 @@ struct LoadCommand: AsyncParsableCommand {
     guard fitDelay >= 0, fitDelay <= 1e6 else {
       throw ValidationError("--fit-delay must be in 0…1e6 seconds")
     }
+    guard connectRate > 0 else { throw ValidationError("--connect-rate must be positive") }
     guard connectTimeout >= 0, connectTimeout <= 1e6 else {
       throw ValidationError("--connect-timeout must be in 0…1e6 seconds")
     }
@@ -66,7 +71,7 @@ struct LoadCommand: AsyncParsableCommand {
     var config = LoadGenerator.Config(
       clients: clients, parameters: parameters, layers: layers,
       fitDelay: .milliseconds(Int64((fitDelay * 1000).rounded())), streamsPerConnection: streamsPerConnection,
-      connectTimeout: .milliseconds(Int64((connectTimeout * 1000).rounded())))
+      connectTimeout: .milliseconds(Int64((connectTimeout * 1000).rounded())), connectRate: connectRate)
     if let rootCertificates {
       config.tls = FlowerGRPCClient.ClientTLS(rootCertificatesPEM: try readFile(rootCertificates))
     }

@@ -36,6 +36,20 @@ struct LoadSessionTests {
       ])
   }
 
+  @Test func theFitReplyCacheAnswersEachInputWithItsOwnPlusOne() throws {
+    let cache = FitReplyCache()
+    let ones = Flwr_Proto_Parameters(Parameters(tensors: [NDArray([Float(1), 1])]))
+    let twos = Flwr_Proto_Parameters(Parameters(tensors: [NDArray([Float(2), 2])]))
+    func values(_ message: Flwr_Proto_ClientMessage) throws -> [Float] {
+      guard case .fit(let res) = try Reply(proto: message) else { return [] }
+      return res.parameters.tensors[0].scalars(as: Float.self)
+    }
+    #expect(try values(cache.reply(to: ones)) == [2, 2])
+    #expect(try values(cache.reply(to: ones)) == [2, 2])
+    #expect(try values(cache.reply(to: twos)) == [3, 3])
+    #expect(try values(cache.reply(to: ones)) == [2, 2])
+  }
+
   @Test func summaryLineNamesEveryCountAndTheFailureReasons() {
     let summary = LoadGenerator.Summary(
       clients: 10_000, connected: 1_000, peakConnected: 1_000, getParameters: 1, fits: 3_000, evaluates: 0,

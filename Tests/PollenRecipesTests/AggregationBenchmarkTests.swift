@@ -30,7 +30,7 @@ struct AggregationBenchmarkTests {
     #expect(u[0].allSatisfy { $0.scalars(as: Float.self).allSatisfy { abs($0) <= 0.5 } })
   }
 
-  @Test("the timed aggregation is the weighted average, for a tiny case")
+  @Test("the timed aggregation is the weighted average (Σ nᵢ·xᵢ · (1 / Σ n)), for a tiny case")
   func aggregateIsCorrect() {
     let u = AggregationBenchmark.makeUpdates(clients: 3, parameters: 5, layers: 2)
     let weights = (0..<3).map { Double(AggregationBenchmark.numExamples(client: $0)) }
@@ -43,7 +43,7 @@ struct AggregationBenchmarkTests {
         let expected =
           (0..<3).reduce(0.0) { s, k in
             s + weights[k] * Double(u[k][layer].scalars(as: Float.self)[i])
-          } / weights.reduce(0, +)
+          } * (1 / weights.reduce(0, +))
         #expect(got[i] == Float(expected))
       }
     }

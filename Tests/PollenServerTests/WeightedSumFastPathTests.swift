@@ -7,8 +7,9 @@ import Testing
 /// into a double-precision sum and dividing once.
 @Suite("WeightedSum fast path: batched and parallel folds are exact")
 struct WeightedSumFastPathTests {
-  /// Above the deferral threshold (2²⁰) and odd, so batches, core splits and loop tails all occur.
-  static let large = (1 << 20) + 37
+  /// Above the deferral (2¹⁶) and core-split (2¹⁷) thresholds and odd, so batches, core splits and
+  /// loop tails all occur.
+  static let large = (1 << 18) + 37
 
   static func floats(_ n: Int, seed: Int) -> [Float] {
     (0..<n).map { i in Float(Int32(truncatingIfNeeded: (i &+ seed) &* 2_654_435_761) >> 8) * 0x1p-20 }

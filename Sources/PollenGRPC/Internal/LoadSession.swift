@@ -3,6 +3,7 @@ import GRPCNIOTransportHTTP2
 import Logging
 import PollenClient
 import PollenCore
+import Synchronization
 
 #if canImport(FoundationEssentials)
   import FoundationEssentials
@@ -18,6 +19,8 @@ struct LoadSession: Sendable {
   let config: LoadGenerator.Config
   /// The `get_parameters` reply, built once for every client.
   let initialReply: Flwr_Proto_ClientMessage
+  /// The last `fit` reply and the tensors it answers (every client of a round gets the same).
+  let fitReplies: FitReplyCache
   let stats: LoadStats
   let logger: Logger
 
@@ -91,7 +94,7 @@ struct LoadSession: Sendable {
         (reply, kind) = (initialReply, .getParameters)
       case .fitIns(let ins):
         if config.fitDelay > .zero { try await Task.sleep(for: config.fitDelay) }
-        (reply, kind) = (try Self.fitReply(ins.parameters), .fit)
+        (reply, kind) = (try fitReplies.reply(to: ins.parameters), .fit)
       case .evaluateIns:
         var res = Flwr_Proto_ClientMessage.EvaluateRes()
         res.status = Flwr_Proto_Status(Status.ok)
@@ -172,5 +175,20 @@ private final class LoadIteratorBox: @unchecked Sendable {
   var iterator: RPCAsyncSequence<Flwr_Proto_ServerMessage, any Error>.AsyncIterator
   init(_ iterator: RPCAsyncSequence<Flwr_Proto_ServerMessage, any Error>.AsyncIterator) {
     self.iterator = iterator
+  }
+}
+
+/// The last `fit` reply of a ``LoadGenerator``, shared by its clients: all clients of a round
+/// receive the same parameters and answer the same params + 1, so the answer is computed once
+/// per distinct input (the input's bytes are compared, outside the lock).
+final class FitReplyCache: Sendable {
+  private let last = Mutex<(input: [Data], reply: Flwr_Proto_ClientMessage)?>(nil)
+
+  /// `LoadSession.fitReply(parameters)`, from the cache when the tensors are the last ones'.
+  func reply(to parameters: Flwr_Proto_Parameters) throws -> Flwr_Proto_ClientMessage {
+    if let cached = last.withLock({ $0 }), cached.input == parameters.tensors { return cached.reply }
+    let reply = try LoadSession.fitReply(parameters)
+    last.withLock { $0 = (parameters.tensors, reply) }
+    return reply
   }
 }
