@@ -76,7 +76,9 @@ public enum ZipArchive {
       let nameLength = u16(i + 26)
       let extra = u16(i + 28)
       let start = i + 30 + nameLength + extra
-      guard start <= bytes.count else { throw PollenError(.invalidArgument, "zip entry at \(i) is truncated") }
+      guard start <= bytes.count else {
+        throw PollenError(.invalidArgument, "zip entry at \(i) is truncated")
+      }
       if size == 0xFFFF_FFFF {
         // ZIP64 (numpy's savez writes every entry with force_zip64): the sizes are in the
         // extra field 0x0001, uncompressed size first.

@@ -29,12 +29,17 @@ extension FlowerGRPCServer {
     /// at once (after a restart, say): the kernel then drops their handshakes and some hang
     /// half-open. Default: 4096.
     public var listenBacklog: Int
+    /// The most `Join` streams one HTTP/2 connection may carry at once (the SETTINGS value the
+    /// server advertises). Without it NIO allows 100, so a client or gateway multiplexing more
+    /// devices on one connection would see its extra streams wait forever. Flower's server
+    /// allows 1000. Default: 10,000.
+    public var maxStreamsPerConnection: Int
 
     public init(
       host: String = "0.0.0.0", port: Int = 8080, maxMessageSize: Int = Config.flowerMaxMessageSize,
       targetWindowSize: Int = 8 << 20, tls: ServerTLS? = nil, keepalive: Keepalive = .defaults,
       maxIdleTime: Duration? = nil, clientGracePeriod: Duration = Config.defaultClientGracePeriod,
-      maxClients: Int? = nil, listenBacklog: Int = 4096
+      maxClients: Int? = nil, listenBacklog: Int = 4096, maxStreamsPerConnection: Int = 10_000
     ) {
       self.host = host
       self.port = port
@@ -46,6 +51,7 @@ extension FlowerGRPCServer {
       self.clientGracePeriod = clientGracePeriod
       self.maxClients = maxClients
       self.listenBacklog = listenBacklog
+      self.maxStreamsPerConnection = maxStreamsPerConnection
     }
 
     /// `0.0.0.0:8080` (Flower's default address), 2 GiB − 1 messages, 8 MiB windows, plaintext,

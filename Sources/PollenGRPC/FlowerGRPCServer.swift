@@ -51,6 +51,7 @@ public final class FlowerGRPCServer: Sendable {
           clientBehavior: HTTP2ServerTransport.Config.ClientKeepaliveBehavior(
             minPingIntervalWithoutCalls: config.keepalive.minClientPingInterval,
             allowWithoutCalls: config.keepalive.allowClientPingsWithoutCalls))
+        transport.http2.maxConcurrentStreams = max(config.maxStreamsPerConnection, 1)
         let backlog = Int32(clamping: config.listenBacklog)
         transport.channelDebuggingCallbacks.onBindTCPListener = { listener in
           listener.setOption(.backlog, value: backlog)

@@ -62,6 +62,25 @@ import Testing
     #expect((history["failures"] as? [Any])?.isEmpty ?? true, "\(history["failures"] ?? "")")
   }
 
+  @Test func moreThanAHundredStreamsShareOneConnection() async throws {
+    // NIO's HTTP/2 admits 100 concurrent streams per connection unless the server says more:
+    // 300 clients on 2 connections all join (and the round starts only if they do).
+    let dir = try Interop.temporaryDirectory("load-shared")
+    let port = try await Interop.freePort()
+    let (server, _) = try await Interop.startPollenServer(
+      port: port,
+      ["--min-clients", "300", "--rounds", "1", "--fraction-evaluate", "0", "--out", dir.path],
+      directory: dir)
+    defer { server.kill() }
+    let load = try load(
+      port: port, clients: 300, params: 100, layers: 1, in: dir, ["--streams-per-connection", "150"])
+    defer { load.kill() }
+    #expect(try await load.wait(timeout: .seconds(120)) == 0, "pollen load:\n\(load.output())")
+    #expect(try await server.wait(timeout: .seconds(60)) == 0, "pollen server:\n\(server.output())")
+    let line = try summary(load)
+    #expect(line.contains("300 clients, 300 connected (peak 300 at once), 300 fits"), "\(line)")
+  }
+
   @Test func streamsBeyondMaxClientsAreRefused() async throws {
     let dir = try Interop.temporaryDirectory("load-max-clients")
     let port = try await Interop.freePort()

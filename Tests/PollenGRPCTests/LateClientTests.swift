@@ -43,7 +43,7 @@ final class SlowFirstFit: Client {
       try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
           try await FlowerGRPCClient.run(
-            server: "127.0.0.1:\(port)", client: SlowFirstFit(firstFit: .milliseconds(1500)), config: .test)
+            server: "127.0.0.1:\(port)", client: SlowFirstFit(firstFit: .seconds(4)), config: .test)
         }
         let proxy = try await onlyClient(manager)
         let clock = ContinuousClock()
@@ -78,7 +78,7 @@ final class SlowFirstFit: Client {
     try await withLoopbackServer { manager, port in
       try await withThrowingTaskGroup(of: Void.self) { group in
         let clients: [any Client] = [
-          ScriptedClient(fit: .addDelta(1, numExamples: 1)), SlowFirstFit(firstFit: .milliseconds(1500)),
+          ScriptedClient(fit: .addDelta(1, numExamples: 1)), SlowFirstFit(firstFit: .seconds(4)),
         ]
         for client in clients {
           group.addTask {
@@ -88,7 +88,7 @@ final class SlowFirstFit: Client {
         let strategy = FedAvg(fractionEvaluate: 0, initialParameters: model)
         var server = Server(
           clientManager: manager, strategy: strategy,
-          config: ServerConfig(numRounds: 3, roundTimeout: .milliseconds(500)))
+          config: ServerConfig(numRounds: 3, roundTimeout: .seconds(2)))
         let history = await server.fit()
         #expect(history.failures.count == 1, "\(history.failures)")
         #expect(history.failures.first?.round == 1)
