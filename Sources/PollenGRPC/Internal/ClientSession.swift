@@ -115,24 +115,10 @@ struct ClientSession: Sendable {
   }
 
   private func makeTransport() throws -> HTTP2ClientTransport.Posix {
-    let target: any ResolvableTarget =
-      switch address.kind {
-      case .ipv4: .ipv4(address: address.host, port: address.port)
-      case .ipv6: .ipv6(address: address.host, port: address.port)
-      case .dns: .dns(host: address.host, port: address.port)
-      }
-    let security: HTTP2ClientTransport.Posix.TransportSecurity =
-      if let tls = config.tls {
-        .tls { tlsConfig in
-          if let roots = tls.rootCertificatesPEM {
-            tlsConfig.trustRoots = .certificates([.bytes(roots, format: .pem)])
-          }
-        }
-      } else {
-        .plaintext
-      }
     return try HTTP2ClientTransport.Posix(
-      target: target, transportSecurity: security,
+      target: address.resolvableTarget,
+      transportSecurity: .flower(
+        tls: config.tls != nil, rootCertificatesPEM: config.tls?.rootCertificatesPEM),
       config: .defaults { transport in
         transport.http2.targetWindowSize = max(config.targetWindowSize, 65_535)
         transport.connection.maxIdleTime = config.maxIdleTime
