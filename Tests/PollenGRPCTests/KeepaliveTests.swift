@@ -12,20 +12,21 @@ import Testing
 @Suite(.serialized) struct KeepaliveTests {
   let model = Parameters(tensors: [NDArray([Float(1), 2, 3])])
 
-  /// Pings every 200 ms both ways and 300 ms idle limits; a ping may take 5 s to be acknowledged
-  /// (a loaded test machine can stall a process for longer than the ping period).
+  /// Pings every 500 ms both ways and 1.5 s idle limits; a ping may take 5 s to be acknowledged
+  /// (a loaded test machine — CI runs the suites in parallel on 2 cores — can stall a process
+  /// for longer than a few hundred milliseconds).
   static var shortServer: FlowerGRPCServer.Config {
     var config = FlowerGRPCServer.Config.loopback
     config.keepalive = FlowerGRPCServer.Keepalive(
-      time: .milliseconds(200), timeout: .seconds(5), minClientPingInterval: .milliseconds(100))
-    config.maxIdleTime = .milliseconds(300)
+      time: .milliseconds(500), timeout: .seconds(5), minClientPingInterval: .milliseconds(100))
+    config.maxIdleTime = .milliseconds(1500)
     return config
   }
 
   static var shortClient: FlowerGRPCClient.Config {
     var config = FlowerGRPCClient.Config.test
-    config.keepalive = FlowerGRPCClient.Keepalive(time: .milliseconds(200), timeout: .seconds(5))
-    config.maxIdleTime = .milliseconds(300)
+    config.keepalive = FlowerGRPCClient.Keepalive(time: .milliseconds(500), timeout: .seconds(5))
+    config.maxIdleTime = .milliseconds(1500)
     return config
   }
 
@@ -34,8 +35,8 @@ import Testing
     try await withLoopbackServer(config: Self.shortServer) { manager, port in
       try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
-          // Sends nothing for 3 s: ten times the idle limits, fifteen keepalive periods.
-          let client = ScriptedClient(fit: .sleep(.seconds(3), then: .addDelta(1, numExamples: 1)))
+          // Sends nothing for 8 s: five times the idle limits, sixteen keepalive periods.
+          let client = ScriptedClient(fit: .sleep(.seconds(8), then: .addDelta(1, numExamples: 1)))
           try await FlowerGRPCClient.run(
             server: "127.0.0.1:\(port)", client: client, config: Self.shortClient)
         }
