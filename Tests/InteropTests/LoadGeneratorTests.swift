@@ -92,16 +92,24 @@ import Testing
       ],
       directory: dir)
     defer { server.kill() }
-    let load = try load(port: port, clients: 8, params: 10, layers: 1, in: dir)
-    defer { load.kill() }
+    // Five clients fill the server; their 4 s fits keep the round open while three more try.
+    let admitted = try load(port: port, clients: 5, params: 10, layers: 1, in: dir, ["--fit-delay", "4"])
+    defer { admitted.kill() }
+    _ = try await server.waitForOutput(containing: "[ROUND 1]", timeout: .seconds(60))
+    let refused = try load(
+      port: port, clients: 3, params: 10, layers: 1, in: dir, ["--connect-timeout", "20"])
+    defer { refused.kill() }
 
-    // Three streams are refused (a failure each, so the exit status is 1); five run the round.
-    #expect(try await load.wait(timeout: .seconds(120)) == 1, "pollen load:\n\(load.output())")
+    // The three are refused (a failure each, so the exit status is 1); the five run the round.
+    #expect(try await refused.wait(timeout: .seconds(60)) == 1, "pollen load:\n\(refused.output())")
+    let refusedLine = try summary(refused)
+    #expect(refusedLine.contains("3 clients, 0 connected"), "\(refusedLine)")
+    #expect(refusedLine.contains("3 failures (resourceExhausted 3)"), "\(refusedLine)")
+    #expect(try await admitted.wait(timeout: .seconds(60)) == 0, "pollen load:\n\(admitted.output())")
     #expect(try await server.wait(timeout: .seconds(60)) == 0, "pollen server:\n\(server.output())")
-    let line = try summary(load)
-    #expect(line.contains("8 clients, 5 connected"), "\(line)")
+    let line = try summary(admitted)
+    #expect(line.contains("5 clients, 5 connected"), "\(line)")
     #expect(line.contains("5 fits"), "\(line)")
-    #expect(line.contains("3 failures (resourceExhausted 3)"), "\(line)")
   }
 
   @Test func maxClientsAboveTheHardOpenFileLimitStopsTheServer() async throws {
