@@ -131,7 +131,7 @@ struct SimulateCommand: AsyncParsableCommand {
       "done: \(options.rounds) rounds in \(String(format: "%.1f", seconds)) s"
         + (acc.map { ", centralised accuracy \(String(format: "%.4f", $0))" } ?? "")
         + ", \(outcome.history.failures.count) client failures")
-    print("wrote \(dir.path)/{history.json, parameters.npz, config.json, report.html}")
+    print("wrote \(dir.path)/{history.json, parameters.npz, config.json, timings.json, report.html}")
     await metricsEndpoint?.stop()
   }
 }
