@@ -40,7 +40,7 @@ public struct Backoff: Sendable, Hashable {
   /// `min(initialDelay × multiplier^(retry − 1), maxDelay)`.
   public func nominalDelay(retry: Int) -> Duration {
     precondition(retry >= 1, "retries are numbered from 1")
-    return .seconds(min(initialDelay.seconds * pow(multiplier, retry - 1), maxDelay.seconds))
+    return .seconds(min(initialDelay.inSeconds * pow(multiplier, retry - 1), maxDelay.inSeconds))
   }
 
   /// How long to wait after attempt number `failedAttempt` (1 for the first attempt) failed,
@@ -53,17 +53,9 @@ public struct Backoff: Sendable, Hashable {
     if let maxRetries, failedAttempt >= maxRetries + 1 { return nil }
     if let maxWaitTime, elapsed >= maxWaitTime { return nil }
     var wait = nominalDelay(retry: failedAttempt)
-    if jitter { wait = .seconds(wait.seconds * min(max(random, 0), 1)) }
+    if jitter { wait = .seconds(wait.inSeconds * min(max(random, 0), 1)) }
     if let maxWaitTime { wait = min(wait, maxWaitTime - elapsed) }
     return wait
-  }
-}
-
-extension Duration {
-  /// The duration in seconds, as a `Double`.
-  var seconds: Double {
-    let (s, atto) = components
-    return Double(s) + Double(atto) * 1e-18
   }
 }
 

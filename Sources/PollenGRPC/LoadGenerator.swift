@@ -217,11 +217,3 @@ final class LoadStats: Sendable {
     }
   }
 }
-
-extension Duration {
-  /// The duration in seconds.
-  fileprivate var inSeconds: Double {
-    let (s, atto) = components
-    return Double(s) + Double(atto) * 1e-18
-  }
-}

@@ -79,7 +79,7 @@ public enum AggregationBenchmark {
       let elapsed = clock.now - start
       precondition(average.count == updates.first?.count, "the average has every layer")
       if rep > 0 {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         best = min(best, seconds)
       }
     }

@@ -49,7 +49,7 @@ public enum SimulationBenchmark {
     let perRound = max(Int(Double(clients) * fraction), 1)
     precondition(
       profiles != nil || history.failures.isEmpty, "benchmark clients failed: \(history.failures.prefix(3))")
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let seconds = elapsed.inSeconds
     return Result(clientRounds: perRound * rounds, seconds: seconds)
   }
 }

@@ -181,11 +181,3 @@ public struct Server: Sendable {
     return .empty
   }
 }
-
-extension Duration {
-  /// The duration in seconds.
-  var inSeconds: Double {
-    let c = components
-    return Double(c.seconds) + Double(c.attoseconds) * 1e-18
-  }
-}

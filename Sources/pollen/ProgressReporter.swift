@@ -1,4 +1,5 @@
 import Foundation
+import PollenCore
 import PollenServer
 import Synchronization
 
@@ -18,7 +19,7 @@ final class ProgressReporter: Sendable {
 
   func update(round: Int, history: History) {
     let elapsed = ContinuousClock.now - start
-    let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let secs = elapsed.inSeconds
     let eta = round > 0 ? secs / Double(round) * Double(totalRounds - round) : 0
     var acc = ""
     if let a = history.metricsCentralized["accuracy"]?.last?.value.doubleValue {

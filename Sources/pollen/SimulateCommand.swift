@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PollenCore
 import PollenData
 import PollenRecipes
 import PollenServer
@@ -126,7 +127,7 @@ struct SimulateCommand: AsyncParsableCommand {
       title: "pollen simulate — \(options.dataset), \(options.clients) clients, \(options.strategy)")
     let acc = outcome.history.metricsCentralized["accuracy"]?.last?.value.doubleValue
     let seconds =
-      Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) * 1e-18
+      outcome.duration.inSeconds
     print(
       "done: \(options.rounds) rounds in \(String(format: "%.1f", seconds)) s"
         + (acc.map { ", centralised accuracy \(String(format: "%.4f", $0))" } ?? "")

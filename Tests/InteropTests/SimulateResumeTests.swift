@@ -93,14 +93,7 @@ import Testing
     // The same run, not finished (as after a kill), resumed with another setting.
     let open = dir.appendingPathComponent("open.db")
     try finished.write(to: open)
-    let unfinish = try PeerProcess(
-      name: "unfinish", executable: Interop.python(),
-      arguments: [
-        "-c",
-        "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('update run set finished_rounds=null'); c.commit()",
-        open.path,
-      ])
-    #expect(try await unfinish.wait(timeout: .seconds(30)) == 0)
+    try await Interop.sqlite(open.path, "update run set finished_rounds = null")
     let unfinished = try Data(contentsOf: open)
     var other = Self.arguments
     other[other.firstIndex(of: "25")!] = "30"
@@ -117,14 +110,7 @@ import Testing
     // Newer schema, truncated, corrupt, missing, and --resume without --state.
     let newer = dir.appendingPathComponent("newer.db")
     try unfinished.write(to: newer)
-    let bump = try PeerProcess(
-      name: "bump", executable: Interop.python(),
-      arguments: [
-        "-c",
-        "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"insert into grdb_migrations values ('v2-from-the-future')\"); c.commit()",
-        newer.path,
-      ])
-    #expect(try await bump.wait(timeout: .seconds(30)) == 0)
+    try await Interop.sqlite(newer.path, "insert into grdb_migrations values ('v2-from-the-future')")
     let newerBytes = try Data(contentsOf: newer)
     try await refused(["--state", newer.path, "--resume"], "newer Pollen", in: dir)
     #expect(try Data(contentsOf: newer) == newerBytes)

@@ -22,6 +22,19 @@ extension Interop {
     return (server, startup)
   }
 
+  /// Runs one SQL statement on the SQLite file at `path` with Python's sqlite3 (tests use it
+  /// to make stores a run would not: unfinished, from a newer schema).
+  static func sqlite(_ path: String, _ sql: String) async throws {
+    let process = try PeerProcess(
+      name: "sqlite", executable: python(),
+      arguments: [
+        "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", path,
+        sql,
+      ])
+    let status = try await process.wait(timeout: .seconds(30))
+    try #require(status == 0, "sqlite3 failed on \(path):\n\(process.output())")
+  }
+
   /// The arrays of an `.npz` as numpy loads them, by name (`arr_0`, …).
   static func loadNPZ(_ npz: URL) async throws -> [String: NumpyArray] {
     let reader = try PeerProcess(
