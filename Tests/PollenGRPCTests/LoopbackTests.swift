@@ -100,7 +100,7 @@ import Testing
         strategy.minFitClients = 2
         var server = Server(
           clientManager: manager, strategy: strategy,
-          config: ServerConfig(numRounds: 1, roundTimeout: .milliseconds(500)))
+          config: ServerConfig(numRounds: 1, roundTimeout: .seconds(5)))
         let clock = ContinuousClock()
         let start = clock.now
         let history = await server.fit()

@@ -56,7 +56,7 @@ struct ServerLoopTests {
     var server = Server(
       clientManager: m,
       strategy: FedAvg(fractionEvaluate: 0, initialParameters: Parameters(tensors: Self.model)),
-      config: ServerConfig(numRounds: 1, roundTimeout: .milliseconds(500)))
+      config: ServerConfig(numRounds: 1, roundTimeout: .seconds(5)))
     let start = ContinuousClock.now
     let history = await server.fit()
     #expect(
