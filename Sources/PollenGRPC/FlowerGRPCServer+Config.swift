@@ -34,12 +34,23 @@ extension FlowerGRPCServer {
     /// devices on one connection would see its extra streams wait forever. Flower's server
     /// allows 1000. Default: 10,000.
     public var maxStreamsPerConnection: Int
+    /// The bytes of `FitIns`/`EvaluateIns` being written to clients at once, across all streams
+    /// (`nil`: no bound). The transport copies a message into each stream's buffer until that
+    /// client's socket takes it, so without a bound a round's instructions cost one model copy
+    /// per client; with it, at most this much (one message always goes out, however large).
+    /// Default: 64 MiB.
+    public var sendBufferSize: Int?
+    /// How long one client's unsent instruction may hold its share of ``sendBufferSize`` before
+    /// the next client's is admitted anyway (so a stalled client cannot stall the round).
+    /// Default: 1 s.
+    public var sendLease: Duration
 
     public init(
       host: String = "0.0.0.0", port: Int = 8080, maxMessageSize: Int = Config.flowerMaxMessageSize,
       targetWindowSize: Int = 8 << 20, tls: ServerTLS? = nil, keepalive: Keepalive = .defaults,
       maxIdleTime: Duration? = nil, clientGracePeriod: Duration = Config.defaultClientGracePeriod,
-      maxClients: Int? = nil, listenBacklog: Int = 4096, maxStreamsPerConnection: Int = 10_000
+      maxClients: Int? = nil, listenBacklog: Int = 4096, maxStreamsPerConnection: Int = 10_000,
+      sendBufferSize: Int? = 64 << 20, sendLease: Duration = .seconds(1)
     ) {
       self.host = host
       self.port = port
@@ -52,6 +63,8 @@ extension FlowerGRPCServer {
       self.maxClients = maxClients
       self.listenBacklog = listenBacklog
       self.maxStreamsPerConnection = maxStreamsPerConnection
+      self.sendBufferSize = sendBufferSize
+      self.sendLease = sendLease
     }
 
     /// `0.0.0.0:8080` (Flower's default address), 2 GiB − 1 messages, 8 MiB windows, plaintext,

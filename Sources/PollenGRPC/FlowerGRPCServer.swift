@@ -28,7 +28,9 @@ public final class FlowerGRPCServer: Sendable {
     self.logger = logger
     service = FlowerService(
       clientManager: clientManager, clientGracePeriod: config.clientGracePeriod,
-      maxClients: config.maxClients, logger: logger)
+      maxClients: config.maxClients,
+      sendBudget: config.sendBufferSize.map { SendBudget(limit: $0, lease: config.sendLease) }, logger: logger)
+    let gauges = service.gauges
     let security: HTTP2ServerTransport.Posix.TransportSecurity =
       if let tls = config.tls {
         .tls(
@@ -56,9 +58,17 @@ public final class FlowerGRPCServer: Sendable {
         transport.channelDebuggingCallbacks.onBindTCPListener = { listener in
           listener.setOption(.backlog, value: backlog)
         }
+        if config.sendBufferSize != nil {
+          transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in gauges.install(on: stream) }
+        }
       })
     server = GRPCServer(transport: transport, services: [service])
   }
+
+  /// The budget bounding instructions in flight (`nil` without ``Config/sendBufferSize``).
+  var sendBudget: SendBudget? { service.sendBudget }
+  /// Stream write gauges not yet claimed by their RPC.
+  var unclaimedGauges: Int { service.gauges.unclaimed }
 
   /// Serves until the task is cancelled or ``shutdown()`` is called.
   ///

@@ -11,7 +11,7 @@ import Synchronization
 
 /// `flwr.proto.FlowerService`: each `Join` stream becomes a ``GRPCClientProxy`` registered in
 /// the client manager for as long as the stream lives.
-final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
+final class FlowerService: Flwr_Proto_FlowerService.ServiceProtocol {
   private let clientManager: any ClientManager
   private let logger: Logger
   /// How long a client that missed a timeout may stay silent before it is dropped.
@@ -20,19 +20,39 @@ final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
   private let maxClients: Int?
   /// Open streams by cid, and whether the server is shutting down (no new streams then).
   private let sessions = Mutex<(open: [String: GRPCClientProxy], closing: Bool)>(([:], false))
+  /// Bounds the model copies being written at once (`nil`: unbounded).
+  let sendBudget: SendBudget?
+  /// The write gauges the transport's stream channels report into (see ``StreamWriteGauges``).
+  let gauges = StreamWriteGauges()
 
-  init(clientManager: any ClientManager, clientGracePeriod: Duration, maxClients: Int? = nil, logger: Logger)
-  {
+  init(
+    clientManager: any ClientManager, clientGracePeriod: Duration, maxClients: Int? = nil,
+    sendBudget: SendBudget? = nil, logger: Logger
+  ) {
     self.clientManager = clientManager
     self.clientGracePeriod = clientGracePeriod
     self.maxClients = maxClients
+    self.sendBudget = sendBudget
     self.logger = logger
   }
 
   func join(
+    request: StreamingServerRequest<Flwr_Proto_ClientMessage>, context: ServerContext
+  ) async throws -> StreamingServerResponse<Flwr_Proto_ServerMessage> {
+    let token = request.metadata[stringValues: StreamWriteGauges.header].first { _ in true }
+    let gauge = gauges.claim(token)
+    let pacing: SendPacing? =
+      if let sendBudget, let gauge { SendPacing(budget: sendBudget, gauge: gauge) } else { nil }
+    return StreamingServerResponse { writer in
+      try await self.join(request: request.messages, response: writer, context: context, pacing: pacing)
+      return [:]
+    }
+  }
+
+  private func join(
     request: RPCAsyncSequence<Flwr_Proto_ClientMessage, any Error>,
     response: RPCWriter<Flwr_Proto_ServerMessage>,
-    context: ServerContext
+    context: ServerContext, pacing: SendPacing?
   ) async throws {
     let cid = UUID().uuidString.lowercased().filter { $0 != "-" }
     var logger = logger
@@ -61,7 +81,7 @@ final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
     }
     logger.info("client \(cid) joined from \(context.remotePeer)")
     do {
-      try await Self.serve(proxy: proxy, outbox: outbox, request: request, response: response)
+      try await Self.serve(proxy: proxy, outbox: outbox, request: request, response: response, pacing: pacing)
       logger.info("client \(cid) left")
     } catch {
       logger.warning("stream of client \(cid) ended: \(error)")
@@ -90,7 +110,7 @@ final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
   private static func serve(
     proxy: GRPCClientProxy, outbox: Outbox,
     request: RPCAsyncSequence<Flwr_Proto_ClientMessage, any Error>,
-    response: RPCWriter<Flwr_Proto_ServerMessage>
+    response: RPCWriter<Flwr_Proto_ServerMessage>, pacing: SendPacing?
   ) async throws {
     try await withThrowingTaskGroup(of: Role.self) { group in
       group.addTask {
@@ -104,7 +124,7 @@ final class FlowerService: Flwr_Proto_FlowerService.SimpleServiceProtocol {
       }
       group.addTask {
         do {
-          try await outbox.drain(into: response)
+          try await outbox.drain(into: response, pacing: pacing)
         } catch {
           proxy.streamEnded(error: error)
         }

@@ -26,9 +26,23 @@ struct Outbox: Sendable {
   }
 
   /// Writes queued messages to `writer` until the outbox ends or the task is cancelled.
-  func drain(into writer: RPCWriter<Flwr_Proto_ServerMessage>) async throws {
+  ///
+  /// With `pacing`, a message that carries parameters first takes its size from the server's
+  /// ``SendBudget`` and gives it back once the stream's gauge reports the bytes written to the
+  /// socket (or its lease ends), so at most the budget's bytes of model copies wait in the
+  /// transport at once, however many clients there are.
+  func drain(into writer: RPCWriter<Flwr_Proto_ServerMessage>, pacing: SendPacing? = nil) async throws {
     for await message in messages {
+      let bytes = message.parameterBytes
+      guard let pacing, bytes > 0 else {
+        try await writer.write(message)
+        continue
+      }
+      guard await pacing.budget.acquire(bytes) else { return }
+      defer { pacing.budget.release(bytes) }
+      let mark = pacing.gauge.mark
       try await writer.write(message)
+      await pacing.waitUntilWritten(after: mark)
     }
   }
 
@@ -48,6 +62,35 @@ struct Outbox: Sendable {
       case .abort(.shuttingDown):
         throw RPCError(code: .unavailable, message: "server is shutting down")
       }
+    }
+  }
+}
+
+/// A stream's share in the server's send budget: the budget and the stream's write gauge.
+struct SendPacing: Sendable {
+  let budget: SendBudget
+  let gauge: StreamWriteGauge
+
+  /// Waits until the write after `mark` has left the process, or for the budget's lease.
+  func waitUntilWritten(after mark: Int) async {
+    let gauge = gauge
+    let lease = budget.lease
+    await withTaskGroup(of: Void.self) { group in
+      group.addTask { await gauge.waitUntilWritten(after: mark) }
+      group.addTask { try? await Task.sleep(for: lease) }
+      await group.next()
+      group.cancelAll()
+    }
+  }
+}
+
+extension Flwr_Proto_ServerMessage {
+  /// The tensor bytes a `FitIns` or `EvaluateIns` carries (0 for other messages).
+  var parameterBytes: Int {
+    switch msg {
+    case .fitIns(let m): m.parameters.tensors.reduce(0) { $0 + $1.count }
+    case .evaluateIns(let m): m.parameters.tensors.reduce(0) { $0 + $1.count }
+    default: 0
     }
   }
 }

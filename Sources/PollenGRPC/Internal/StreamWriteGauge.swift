@@ -1,0 +1,171 @@
+import NIOCore
+import NIOHTTP2
+import Synchronization
+
+/// Counts the DATA writes of one HTTP/2 stream and when each left the process, so the stream's
+/// ``Outbox`` can wait until a message it wrote has reached the socket (see ``SendBudget``).
+///
+/// Filled on the stream channel's event loop by ``StreamWriteGaugeHandler``; read by the RPC.
+final class StreamWriteGauge: Sendable {
+  private struct State {
+    var issued = 0
+    var completed = 0
+    var closed = false
+    var waiters: [(after: Int, continuation: CheckedContinuation<Void, Never>, id: UInt64)] = []
+    var cancelled: Set<UInt64> = []
+    var nextID: UInt64 = 0
+  }
+
+  private let state = Mutex(State())
+
+  /// The DATA writes issued so far; pass it to ``waitUntilWritten(after:)`` before a write.
+  var mark: Int { state.withLock { $0.issued } }
+
+  /// Returns once the first DATA write after `mark` has completed (or the stream has closed, or
+  /// the task is cancelled).
+  func waitUntilWritten(after mark: Int) async {
+    let id = state.withLock { state in
+      state.nextID += 1
+      return state.nextID
+    }
+    await withTaskCancellationHandler {
+      await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let ready = state.withLock { state in
+          if state.cancelled.remove(id) != nil || state.closed || state.completed > mark { return true }
+          state.waiters.append((mark, continuation, id))
+          return false
+        }
+        if ready { continuation.resume() }
+      }
+    } onCancel: {
+      let waiter = state.withLock { state in
+        guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
+          state.cancelled.insert(id)
+          return CheckedContinuation<Void, Never>?.none
+        }
+        return state.waiters.remove(at: index).continuation
+      }
+      waiter?.resume()
+    }
+  }
+
+  func didIssue() { state.withLock { $0.issued += 1 } }
+
+  func didComplete() {
+    let ready = state.withLock { state in
+      state.completed += 1
+      let completed = state.completed
+      let ready = state.waiters.filter { completed > $0.after }.map(\.continuation)
+      state.waiters.removeAll { completed > $0.after }
+      return ready
+    }
+    for c in ready { c.resume() }
+  }
+
+  func didClose() {
+    let ready = state.withLock { state in
+      state.closed = true
+      defer { state.waiters = [] }
+      return state.waiters.map(\.continuation)
+    }
+    for c in ready { c.resume() }
+  }
+}
+
+/// The gauges of streams that have opened but whose RPC has not claimed its gauge yet, by the
+/// token ``StreamWriteGaugeHandler`` put in the stream's request headers.
+final class StreamWriteGauges: Sendable {
+  /// The request header carrying the token (a client's own value is replaced).
+  static let header = "pollen-internal-stream"
+
+  private let state = Mutex<(next: UInt64, open: [String: StreamWriteGauge])>((0, [:]))
+
+  /// A new gauge and its token.
+  func open() -> (token: String, gauge: StreamWriteGauge) {
+    let gauge = StreamWriteGauge()
+    let token = state.withLock { state in
+      state.next += 1
+      let token = String(state.next)
+      state.open[token] = gauge
+      return token
+    }
+    return (token, gauge)
+  }
+
+  /// Takes the gauge of the stream whose headers carried `token`.
+  func claim(_ token: String?) -> StreamWriteGauge? {
+    guard let token else { return nil }
+    return state.withLock { $0.open.removeValue(forKey: token) }
+  }
+
+  /// Forgets an unclaimed gauge (its stream closed).
+  func drop(_ token: String) {
+    _ = state.withLock { $0.open.removeValue(forKey: token) }
+  }
+
+  /// Gauges not yet claimed (for tests).
+  var unclaimed: Int { state.withLock { $0.open.count } }
+
+  /// Installs a ``StreamWriteGaugeHandler`` at the front of a new stream channel.
+  func install(on channel: any Channel) -> EventLoopFuture<Void> {
+    channel.eventLoop.submit { [self] in
+      let (token, gauge) = open()
+      try channel.pipeline.syncOperations.addHandler(
+        StreamWriteGaugeHandler(token: token, gauge: gauge, gauges: self), position: .first)
+    }
+  }
+}
+
+/// Sits at the front of an HTTP/2 stream channel: tags the request headers with the stream's
+/// gauge token and counts DATA writes and their completion into the gauge.
+final class StreamWriteGaugeHandler: ChannelDuplexHandler, RemovableChannelHandler {
+  typealias InboundIn = HTTP2Frame.FramePayload
+  typealias InboundOut = HTTP2Frame.FramePayload
+  typealias OutboundIn = HTTP2Frame.FramePayload
+  typealias OutboundOut = HTTP2Frame.FramePayload
+
+  private let token: String
+  private let gauge: StreamWriteGauge
+  private let gauges: StreamWriteGauges
+  private var tagged = false
+
+  init(token: String, gauge: StreamWriteGauge, gauges: StreamWriteGauges) {
+    self.token = token
+    self.gauge = gauge
+    self.gauges = gauges
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    var payload = unwrapInboundIn(data)
+    if !tagged, case .headers(var headers) = payload {
+      tagged = true
+      headers.headers.remove(name: StreamWriteGauges.header)
+      headers.headers.add(name: StreamWriteGauges.header, value: token)
+      payload = .headers(headers)
+    }
+    context.fireChannelRead(wrapInboundOut(payload))
+  }
+
+  func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    guard case .data = unwrapOutboundIn(data) else {
+      return context.write(data, promise: promise)
+    }
+    gauge.didIssue()
+    let written = promise ?? context.eventLoop.makePromise()
+    let gauge = gauge
+    written.futureResult.whenComplete { _ in gauge.didComplete() }
+    context.write(data, promise: written)
+  }
+
+  func channelInactive(context: ChannelHandlerContext) {
+    close()
+    context.fireChannelInactive()
+  }
+
+  func handlerRemoved(context: ChannelHandlerContext) { close() }
+
+  private func close() {
+    gauge.didClose()
+    gauges.drop(token)
+  }
+}
