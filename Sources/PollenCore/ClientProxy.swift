@@ -13,6 +13,11 @@ public protocol ClientProxy: AnyObject, Sendable {
   /// timeout and still owes its late reply is connected but not available; client managers
   /// count and sample only available clients.
   var isAvailable: Bool { get }
+  /// Whether the proxy itself ends each call once its `timeout` has passed waiting for the
+  /// client (default: `false`: the server adds a timer of its own). A proxy that says `true` may
+  /// then take its time after the reply has arrived — the gRPC proxy waits there, undecoded, for
+  /// a slot of the round's update budget — without that counting against the client.
+  var enforcesTimeouts: Bool { get }
 
   func getProperties(_ ins: GetPropertiesIns, timeout: Duration?) async throws -> GetPropertiesRes
   func getParameters(_ ins: GetParametersIns, timeout: Duration?) async throws -> GetParametersRes
@@ -24,4 +29,5 @@ public protocol ClientProxy: AnyObject, Sendable {
 extension ClientProxy {
   public var properties: Properties { [:] }
   public var isAvailable: Bool { true }
+  public var enforcesTimeouts: Bool { false }
 }

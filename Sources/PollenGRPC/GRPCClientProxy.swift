@@ -20,9 +20,11 @@ public final class GRPCClientProxy: ClientProxy {
   public let cid: String
   /// The peer's address as gRPC reports it, e.g. `ipv4:127.0.0.1:36986`.
   public let peer: String
+  /// Each call's `timeout` bounds the wait for the client's reply (and only that).
+  public var enforcesTimeouts: Bool { true }
 
-  typealias Machine = SessionStateMachine<Flwr_Proto_ServerMessage, Flwr_Proto_ClientMessage, Waiter>
-  typealias Waiter = CheckedContinuation<Flwr_Proto_ClientMessage?, any Error>
+  typealias Machine = SessionStateMachine<Flwr_Proto_ServerMessage, ClientMessageBytes, Waiter>
+  typealias Waiter = CheckedContinuation<ClientMessageBytes?, any Error>
 
   private let machine: Mutex<Machine>
   private let outbox: Outbox
@@ -94,7 +96,7 @@ public final class GRPCClientProxy: ClientProxy {
   private func exchange(_ instruction: Instruction, timeout: Duration?) async throws -> Reply? {
     let expected = instruction.expectedReply
     let message = Flwr_Proto_ServerMessage(instruction)
-    let received: Flwr_Proto_ClientMessage?
+    let received: ClientMessageBytes?
     do {
       received = try await withTimeout(timeout) { try await self.call(message, expecting: expected) }
     } catch {
@@ -107,14 +109,16 @@ public final class GRPCClientProxy: ClientProxy {
       logger.debug("stream ended after reconnect_ins: clean disconnect")
       return nil
     }
-    guard received.replyKind == expected else {
-      let got = received.replyKind.map { "\($0)" } ?? "an empty message"
+    guard received.kind == expected else {
+      let got = received.kind.map { "\($0)" } ?? "an empty message"
       let failure = PollenError(.invalidMessage, "expected \(expected) from client \(cid), got \(got)")
       logger.warning("\(failure)")
       throw failure
     }
+    // A fit result is decoded only with a slot of the round's budget (see UpdateBudget).
+    if expected == .fit { await UpdateLease.current?.acquire() }
     do {
-      return try Reply(proto: received)
+      return try Reply(proto: received.decode())
     } catch {
       let failure = PollenError(error, default: .invalidMessage)
       logger.warning("\(expected) of client \(cid) rejected: \(failure)")
@@ -124,7 +128,7 @@ public final class GRPCClientProxy: ClientProxy {
 
   /// Enqueues the message and waits for the matching reply (see ``SessionStateMachine``).
   private func call(_ message: Flwr_Proto_ServerMessage, expecting expected: Reply.Kind) async throws
-    -> Flwr_Proto_ClientMessage?
+    -> ClientMessageBytes?
   {
     let id = machine.withLock { $0.nextID() }
     return try await withTaskCancellationHandler {
@@ -141,8 +145,8 @@ public final class GRPCClientProxy: ClientProxy {
 
   /// A message arrived on the stream. When it was the late reply the client owed, the client
   /// manager learns that the client is available again.
-  func received(_ message: Flwr_Proto_ClientMessage) async {
-    if apply({ $0.received(message, kind: message.replyKind) }) {
+  func received(_ message: ClientMessageBytes) async {
+    if apply({ $0.received(message, kind: message.kind) }) {
       await clientManager.availabilityChanged(of: self)
     }
   }

@@ -78,7 +78,10 @@ extension Server {
     _ client: any ClientProxy, _ ins: FitIns, timeout: Duration?, validator: UpdateValidator?
   ) async -> Outcome<FitRes> {
     do {
-      let res = try await withTimeout(timeout) { try await client.fit(ins, timeout: timeout) }
+      let res =
+        client.enforcesTimeouts
+        ? try await client.fit(ins, timeout: timeout)
+        : try await withTimeout(timeout) { try await client.fit(ins, timeout: timeout) }
       // Hold a slot before handing the result on (a decoding proxy took it already).
       await UpdateLease.current?.acquire()
       guard res.status.code == .ok else {

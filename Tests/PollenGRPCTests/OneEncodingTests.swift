@@ -66,7 +66,7 @@ struct OneEncodingTests {
             var reply = Flwr_Proto_ClientMessage()
             reply.fitRes.status = Flwr_Proto_Status(.ok)
             reply.fitRes.numExamples = 1
-            await session.proxy.received(reply)
+            await session.proxy.received(try ClientMessageBytes(reply))
           }
           for try await res in calls { #expect(res.numExamples == 1) }
         }

@@ -58,7 +58,8 @@ import Testing
   }
 
   @Test func aStreamThatNeverDrainsHoldsItsShareOnlyForTheLease() async {
-    let pacing = SendPacing(budget: SendBudget(limit: 10, lease: .milliseconds(200)), gauge: StreamWriteGauge())
+    let pacing = SendPacing(
+      budget: SendBudget(limit: 10, lease: .milliseconds(200)), gauge: StreamWriteGauge())
     let clock = ContinuousClock()
     let start = clock.now
     await pacing.waitUntilWritten(after: pacing.gauge.mark)

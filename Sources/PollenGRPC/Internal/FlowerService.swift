@@ -1,4 +1,5 @@
 import GRPCCore
+import GRPCProtobuf
 import Logging
 import PollenServer
 import Synchronization
@@ -11,7 +12,7 @@ import Synchronization
 
 /// `flwr.proto.FlowerService`: each `Join` stream becomes a ``GRPCClientProxy`` registered in
 /// the client manager for as long as the stream lives.
-final class FlowerService: Flwr_Proto_FlowerService.ServiceProtocol {
+final class FlowerService: RegistrableRPCService {
   private let clientManager: any ClientManager
   private let logger: Logger
   /// How long a client that missed a timeout may stay silent before it is dropped.
@@ -36,8 +37,18 @@ final class FlowerService: Flwr_Proto_FlowerService.ServiceProtocol {
     self.logger = logger
   }
 
+  /// Registers `Join` with a deserializer that keeps replies undecoded until their call decodes
+  /// them (``ClientMessageBytes``).
+  func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+    router.registerHandler(
+      forMethod: Flwr_Proto_FlowerService.Method.Join.descriptor,
+      deserializer: ClientMessageBytes.Deserializer(),
+      serializer: ProtobufSerializer<Flwr_Proto_ServerMessage>(),
+      handler: { request, context in try await self.join(request: request, context: context) })
+  }
+
   func join(
-    request: StreamingServerRequest<Flwr_Proto_ClientMessage>, context: ServerContext
+    request: StreamingServerRequest<ClientMessageBytes>, context: ServerContext
   ) async throws -> StreamingServerResponse<Flwr_Proto_ServerMessage> {
     let token = request.metadata[stringValues: StreamWriteGauges.header].first { _ in true }
     let gauge = gauges.claim(token)
@@ -50,7 +61,7 @@ final class FlowerService: Flwr_Proto_FlowerService.ServiceProtocol {
   }
 
   private func join(
-    request: RPCAsyncSequence<Flwr_Proto_ClientMessage, any Error>,
+    request: RPCAsyncSequence<ClientMessageBytes, any Error>,
     response: RPCWriter<Flwr_Proto_ServerMessage>,
     context: ServerContext, pacing: SendPacing?
   ) async throws {
@@ -109,7 +120,7 @@ final class FlowerService: Flwr_Proto_FlowerService.ServiceProtocol {
   /// session.
   private static func serve(
     proxy: GRPCClientProxy, outbox: Outbox,
-    request: RPCAsyncSequence<Flwr_Proto_ClientMessage, any Error>,
+    request: RPCAsyncSequence<ClientMessageBytes, any Error>,
     response: RPCWriter<Flwr_Proto_ServerMessage>, pacing: SendPacing?
   ) async throws {
     try await withThrowingTaskGroup(of: Role.self) { group in
