@@ -59,8 +59,12 @@ public final class FlowerGRPCServer: Sendable {
         transport.channelDebuggingCallbacks.onBindTCPListener = { listener in
           listener.setOption(.backlog, value: backlog)
         }
-        if config.sendBufferSize != nil {
-          transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in gauges.install(on: stream) }
+        let paced = config.sendBufferSize != nil
+        transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
+          stream.eventLoop.submit {
+            try stream.pipeline.syncOperations.addHandler(InboundBufferReleaser(), position: .first)
+            if paced { try gauges.install(on: stream) }
+          }
         }
       })
     server = GRPCServer(transport: transport, services: [service])

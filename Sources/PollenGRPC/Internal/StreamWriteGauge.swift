@@ -107,12 +107,10 @@ final class StreamWriteGauges: Sendable {
   var unclaimed: Int { state.withLock { $0.open.count } }
 
   /// Installs a ``StreamWriteGaugeHandler`` at the front of a new stream channel.
-  func install(on channel: any Channel) -> EventLoopFuture<Void> {
-    channel.eventLoop.submit { [self] in
-      let (token, gauge) = open()
-      try channel.pipeline.syncOperations.addHandler(
-        StreamWriteGaugeHandler(token: token, gauge: gauge, gauges: self), position: .first)
-    }
+  func install(on channel: any Channel) throws {
+    let (token, gauge) = open()
+    try channel.pipeline.syncOperations.addHandler(
+      StreamWriteGaugeHandler(token: token, gauge: gauge, gauges: self), position: .first)
   }
 }
 
