@@ -29,3 +29,11 @@ struct FederationServiceStateTests {
     }
   }
 }
+
+@Suite struct ClientIDTests {
+  @Test func clientIDsAre32HexDigitsAndDistinct() {
+    let ids = (0..<10_000).map { _ in FlowerService.newClientID() }
+    #expect(Set(ids).count == ids.count)
+    #expect(ids.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) })
+  }
+}

@@ -4,12 +4,6 @@ import Logging
 import PollenServer
 import Synchronization
 
-#if canImport(FoundationEssentials)
-  import FoundationEssentials
-#else
-  import Foundation
-#endif
-
 /// `flwr.proto.FlowerService`: each `Join` stream becomes a ``GRPCClientProxy`` registered in
 /// the client manager for as long as the stream lives.
 final class FlowerService: RegistrableRPCService {
@@ -65,7 +59,7 @@ final class FlowerService: RegistrableRPCService {
     response: RPCWriter<Flwr_Proto_ServerMessage>,
     context: ServerContext, pacing: SendPacing?
   ) async throws {
-    let cid = UUID().uuidString.lowercased().filter { $0 != "-" }
+    let cid = Self.newClientID()
     var logger = logger
     logger[metadataKey: "cid"] = "\(cid)"
     let outbox = Outbox()
@@ -102,6 +96,18 @@ final class FlowerService: RegistrableRPCService {
     }
     proxy.shutdown()  // no-op unless the stream ended before the proxy saw it end
     await clientManager.unregister(proxy)
+  }
+
+  /// 128 random bits as 32 hex digits (like Flower's `uuid4().hex`), from the system generator
+  /// (`getrandom`): Foundation's `UUID()` reads a file and yields all zeros when the process is
+  /// out of file descriptors — exactly when thousands of clients connect at once.
+  static func newClientID() -> String {
+    var generator = SystemRandomNumberGenerator()
+    let hex = [generator.next(), generator.next()].map { (word: UInt64) in
+      let digits = String(word, radix: 16)
+      return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+    return hex.joined()
   }
 
   /// Ends every open stream (UNAVAILABLE) and refuses new ones.
