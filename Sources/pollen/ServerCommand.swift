@@ -57,6 +57,14 @@ struct ServerCommand: AsyncParsableCommand {
       valueName: "n"))
   var maxClients: Int?
 
+  @Option(
+    help: ArgumentHelp(
+      "MiB of fit/evaluate instructions written to clients at once, across all streams (default: 64; 0: no bound).",
+      discussion:
+        "The transport holds a copy of the model per client until that client's socket takes it; the budget bounds those copies.",
+      valueName: "MiB"))
+  var sendBuffer: Int?
+
   @Option(help: "Directory for history.json and parameters.npz.")
   var out: String?
 
@@ -106,6 +114,9 @@ struct ServerCommand: AsyncParsableCommand {
         "--client-grace-period must be a positive number of seconds, got \(clientGracePeriod)")
     }
     if let maxClients, maxClients < 1 { throw ValidationError("--max-clients must be at least 1") }
+    if let sendBuffer, !(0...(1 << 20)).contains(sendBuffer) {
+      throw ValidationError("--send-buffer must be between 0 and 1048576 MiB, got \(sendBuffer)")
+    }
     guard (certificateChain == nil) == (privateKey == nil) else {
       throw ValidationError("--certificate-chain and --private-key go together")
     }
@@ -142,6 +153,7 @@ struct ServerCommand: AsyncParsableCommand {
     var grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
     if let clientGracePeriod { grpcConfig.clientGracePeriod = .seconds(clientGracePeriod) }
     grpcConfig.maxClients = maxClients
+    if let sendBuffer { grpcConfig.sendBufferSize = sendBuffer == 0 ? nil : sendBuffer << 20 }
     if let certificateChain, let privateKey {
       grpcConfig.tls = FlowerGRPCServer.ServerTLS(
         certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey))
