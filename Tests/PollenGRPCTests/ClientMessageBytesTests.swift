@@ -82,8 +82,11 @@ import Testing
       returned.withLock { $0 = true }
       return res
     }
-    // Let the instruction reach the outbox, then reply.
-    try await Task.sleep(for: .milliseconds(100))
+    // Once the instruction is written to the stream, the client replies.
+    let writer = Written()
+    let drain = Task { try await outbox.drain(into: RPCWriter(wrapping: writer)) }
+    defer { drain.cancel() }
+    #expect(await eventually { writer.count == 1 })
     await proxy.received(try ClientMessageBytes(Self.fitRes(examples: 3)))
     try await Task.sleep(for: .milliseconds(300))
     #expect(returned.withLock { $0 } == false, "the reply waits for a slot")
@@ -92,5 +95,15 @@ import Testing
     #expect(res.numExamples == 3)
     #expect(budget.inUse == 1, "the call holds the slot until the server folds its result")
     outbox.end(.finish)
+  }
+}
+
+/// Counts what a stream handler writes.
+private final class Written: RPCWriterProtocol, Sendable {
+  private let state = Mutex(0)
+  var count: Int { state.withLock { $0 } }
+  func write(_ element: Flwr_Proto_ServerMessage) async throws { state.withLock { $0 += 1 } }
+  func write(contentsOf elements: some Sequence<Flwr_Proto_ServerMessage>) async throws {
+    for element in elements { try await write(element) }
   }
 }

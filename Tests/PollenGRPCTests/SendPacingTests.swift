@@ -19,13 +19,13 @@ import Testing
       order.append("b")
       return ok
     }
-    try await Task.sleep(for: .milliseconds(100))
+    #expect(await eventually { budget.waiting == 1 })
     let c = Task {
       let ok = await budget.acquire(1)
       order.append("c")
       return ok
     }
-    try await Task.sleep(for: .milliseconds(100))
+    #expect(await eventually { budget.waiting == 2 })
     // c (1 byte) would fit beside a, but waits its turn behind b.
     #expect(order.entries.isEmpty)
     budget.release(6)
@@ -48,8 +48,9 @@ import Testing
     let budget = SendBudget(limit: 10, lease: .seconds(1))
     #expect(await budget.acquire(10))
     let cancelled = Task { await budget.acquire(5) }
+    #expect(await eventually { budget.waiting == 1 })
     let next = Task { await budget.acquire(5) }
-    try await Task.sleep(for: .milliseconds(100))
+    #expect(await eventually { budget.waiting == 2 })
     cancelled.cancel()
     #expect(await cancelled.value == false)
     budget.release(10)

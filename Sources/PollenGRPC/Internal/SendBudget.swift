@@ -47,6 +47,9 @@ final class SendBudget: Sendable {
     state.withLock { ($0.inUse, $0.peak, $0.admitted) }
   }
 
+  /// The writers waiting for their share now.
+  var waiting: Int { state.withLock { $0.waiters.count - $0.head } }
+
   /// Waits for `bytes` of the budget; returns `false` (holding nothing) if the task is cancelled.
   func acquire(_ bytes: Int) async -> Bool {
     let id = state.withLock { state in
