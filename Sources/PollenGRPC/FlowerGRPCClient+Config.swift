@@ -19,12 +19,17 @@ extension FlowerGRPCClient {
     /// Close the connection after this long without an open stream (the `Join` stream is open
     /// for the whole session, so a long fit never makes the connection idle). Default: 30 min.
     public var maxIdleTime: Duration
+    /// The node's key: every `Join` stream then carries Flower's SuperNode authentication
+    /// metadata (``NodeAuth``), signed afresh per stream. `nil` (the default): none.
+    public var nodeKey: NodePrivateKey?
 
     public init(
       maxMessageSize: Int = Int(Int32.max), targetWindowSize: Int = 8 << 20, tls: ClientTLS? = nil,
       backoff: Backoff = .defaults, onClientError: ClientErrorPolicy = .rejoin,
-      keepalive: Keepalive? = .defaults, maxIdleTime: Duration = .seconds(30 * 60)
+      keepalive: Keepalive? = .defaults, maxIdleTime: Duration = .seconds(30 * 60),
+      nodeKey: NodePrivateKey? = nil
     ) {
+      self.nodeKey = nodeKey
       self.maxMessageSize = maxMessageSize
       self.targetWindowSize = targetWindowSize
       self.tls = tls

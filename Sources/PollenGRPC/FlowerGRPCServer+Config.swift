@@ -44,6 +44,10 @@ extension FlowerGRPCServer {
     /// the next client's is admitted anyway (so a stalled client cannot stall the round).
     /// Default: 1 s.
     public var sendLease: Duration
+    /// Admits only streams with valid node authentication for an authorised key (refused with
+    /// UNAUTHENTICATED before they become clients); `nil` (the default): every stream, as
+    /// Flower's grpc-bidi server.
+    public var nodeAuthenticator: NodeAuthenticator?
 
     public init(
       host: String = "0.0.0.0", port: Int = 8080, maxMessageSize: Int = Config.flowerMaxMessageSize,

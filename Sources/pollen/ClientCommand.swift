@@ -33,6 +33,12 @@ struct ClientCommand: AsyncParsableCommand {
   @Option(help: "PEM root certificates to check the server's TLS certificate with (enables TLS).")
   var rootCertificates: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Sign every stream with this node key (OpenSSH or PEM P-384 private key, as `pollen keygen` or `ssh-keygen -t ecdsa -b 384` writes).",
+      valueName: "file"))
+  var authKey: String?
+
   @Option(help: "Give up after this many failed connection attempts in a row (default: never).")
   var maxRetries: Int?
 
@@ -59,6 +65,14 @@ struct ClientCommand: AsyncParsableCommand {
     let model = Models.logisticRegression(inputShape: all.featureShape, classes: all.numClasses)
     let client = TrainingClient(model: model, trainData: train, testData: test).asClient()
     var config = FlowerGRPCClient.Config.defaults
+    if let authKey {
+      do {
+        config.nodeKey = try NodePrivateKey(
+          fileContents: String(decoding: try readFile(authKey), as: UTF8.self))
+      } catch let error as PollenError {
+        throw ValidationError("--auth-key \(authKey): \(error.message)")
+      }
+    }
     if let rootCertificates {
       config.tls = FlowerGRPCClient.ClientTLS(rootCertificatesPEM: try readFile(rootCertificates))
     }

@@ -8,7 +8,8 @@ struct PollenCommand: AsyncParsableCommand {
     commandName: "pollen",
     abstract: "Pollen: federated learning in Swift that speaks Flower's protocol.",
     subcommands: [
-      ServerCommand.self, ClientCommand.self, LoadCommand.self, SimulateCommand.self, ReportCommand.self,
+      ServerCommand.self, ClientCommand.self, KeygenCommand.self, LoadCommand.self, SimulateCommand.self,
+      ReportCommand.self,
       RunsCommand.self,
       BaselineCommand.self,
       ProfilesCommand.self,

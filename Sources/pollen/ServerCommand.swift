@@ -5,6 +5,7 @@ import PollenCore
 import PollenGRPC
 import PollenServer
 import PollenStore
+import UnixSignals
 
 /// `pollen server`: a Flower-protocol server running FedAvg, for Flower and Pollen clients.
 struct ServerCommand: AsyncParsableCommand {
@@ -64,6 +65,14 @@ struct ServerCommand: AsyncParsableCommand {
         "The transport holds a copy of the model per client until that client's socket takes it; the budget bounds those copies.",
       valueName: "MiB"))
   var sendBuffer: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "Admit only nodes whose key is in this file (SSH public-key lines, as `pollen keygen` writes node_key.pub).",
+      discussion:
+        "Streams without Flower's node authentication metadata, with an unknown key, a bad signature, a stale timestamp or a replayed one are refused with UNAUTHENTICATED. The file is read again on SIGHUP.",
+      valueName: "file"))
+  var authKeys: String?
 
   @Option(help: "Directory for history.json and parameters.npz.")
   var out: String?
@@ -158,6 +167,25 @@ struct ServerCommand: AsyncParsableCommand {
       grpcConfig.tls = FlowerGRPCServer.ServerTLS(
         certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey))
     }
+    var reloadKeys: Task<Void, Never>?
+    if let authKeys {
+      let authenticator = NodeAuthenticator(authorizedKeys: try Self.loadKeys(authKeys))
+      logger.info("node authentication on: \(authenticator.authorizedKeys.count) key(s) from \(authKeys)")
+      grpcConfig.nodeAuthenticator = authenticator
+      let signals = await UnixSignalsSequence(trapping: .sighup)
+      reloadKeys = Task {
+        for await _ in signals {
+          do {
+            let keys = try Self.loadKeys(authKeys)
+            authenticator.replaceKeys(keys)
+            logger.notice("SIGHUP: \(keys.count) authorised key(s) from \(authKeys)")
+          } catch {
+            logger.error("SIGHUP: kept the previous keys: \(error)")
+          }
+        }
+      }
+    }
+    defer { reloadKeys?.cancel() }
     let server = Server(
       clientManager: clientManager, strategy: strategy, config: serverConfig, logger: logger)
     let service = FederationService(
@@ -177,6 +205,14 @@ struct ServerCommand: AsyncParsableCommand {
       try write(history: history, parameters: parameters, to: out, logger: logger)
     }
     await metricsEndpoint?.stop()
+  }
+
+  private static func loadKeys(_ path: String) throws -> Set<NodePublicKey> {
+    do {
+      return try NodeAuthenticator.loadKeys(path: path)
+    } catch let error as PollenError {
+      throw ValidationError("--auth-keys: \(error.message)")
+    }
   }
 
   /// The settings that define this run, saved in the run store and compared on `--resume`.

@@ -35,8 +35,9 @@ struct ClientSession: Sendable {
         // nio-transport 2.9.2 limits incoming messages by maxRequestMessageBytes: set both.
         options.maxRequestMessageBytes = config.maxMessageSize
         options.maxResponseMessageBytes = config.maxMessageSize
+        let metadata = try config.nodeKey.map { try NodeAuth.metadata(signedBy: $0) } ?? [:]
         try await service.join(
-          options: options,
+          metadata: metadata, options: options,
           requestProducer: { writer in
             for await message in outbox { try await writer.write(message) }
           },

@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCProtobuf
 import Logging
+import Metrics
 import PollenServer
 import Synchronization
 
@@ -14,7 +15,16 @@ final class FlowerService: RegistrableRPCService {
   /// The most streams served at once (`nil`: no limit); more are refused with RESOURCE_EXHAUSTED.
   private let maxClients: Int?
   /// Open streams by cid, and whether the server is shutting down (no new streams then).
-  private let sessions = Mutex<(open: [String: GRPCClientProxy], closing: Bool)>(([:], false))
+  private let sessions = Mutex<Sessions>(Sessions())
+  /// Admits only authenticated streams (`nil`: everyone, as Flower's grpc-bidi server).
+  let authenticator: NodeAuthenticator?
+
+  private struct Sessions {
+    var open: [String: GRPCClientProxy] = [:]
+    /// The live stream of each authenticated key.
+    var byKey: [NodePublicKey: GRPCClientProxy] = [:]
+    var closing = false
+  }
   /// Bounds the model copies being written at once (`nil`: unbounded).
   let sendBudget: SendBudget?
   /// The write gauges the transport's stream channels report into (see ``StreamWriteGauges``).
@@ -22,8 +32,9 @@ final class FlowerService: RegistrableRPCService {
 
   init(
     clientManager: any ClientManager, clientGracePeriod: Duration, maxClients: Int? = nil,
-    sendBudget: SendBudget? = nil, logger: Logger
+    sendBudget: SendBudget? = nil, authenticator: NodeAuthenticator? = nil, logger: Logger
   ) {
+    self.authenticator = authenticator
     self.clientManager = clientManager
     self.clientGracePeriod = clientGracePeriod
     self.maxClients = maxClients
@@ -46,10 +57,22 @@ final class FlowerService: RegistrableRPCService {
   ) async throws -> StreamingServerResponse<Flwr_Proto_ServerMessage> {
     let token = request.metadata[stringValues: StreamWriteGauges.header].first { _ in true }
     let gauge = gauges.claim(token)
+    var key: NodePublicKey?
+    if let authenticator {
+      switch authenticator.verify(request.metadata) {
+      case .success(let verified):
+        key = verified
+      case .failure(let refusal):
+        logger.warning("refused a stream from \(context.remotePeer): \(refusal)")
+        Counter(label: "pollen_auth_refused_total", dimensions: [("reason", refusal.reason)]).increment()
+        throw RPCError(code: .unauthenticated, message: "node authentication failed: \(refusal.reason)")
+      }
+    }
     let pacing: SendPacing? =
       if let sendBudget, let gauge { SendPacing(budget: sendBudget, gauge: gauge) } else { nil }
-    return StreamingServerResponse { writer in
-      try await self.join(request: request.messages, response: writer, context: context, pacing: pacing)
+    return StreamingServerResponse { [key] writer in
+      try await self.join(
+        request: request.messages, response: writer, context: context, pacing: pacing, key: key)
       return [:]
     }
   }
@@ -57,7 +80,7 @@ final class FlowerService: RegistrableRPCService {
   private func join(
     request: RPCAsyncSequence<ClientMessageBytes, any Error>,
     response: RPCWriter<Flwr_Proto_ServerMessage>,
-    context: ServerContext, pacing: SendPacing?
+    context: ServerContext, pacing: SendPacing?, key: NodePublicKey?
   ) async throws {
     let cid = Self.newClientID()
     var logger = logger
@@ -66,10 +89,16 @@ final class FlowerService: RegistrableRPCService {
     let proxy = GRPCClientProxy(
       cid: cid, peer: context.remotePeer, outbox: outbox, clientManager: clientManager,
       gracePeriod: clientGracePeriod, logger: self.logger)
+    var replaced: GRPCClientProxy?
     let accepted: Bool? = sessions.withLock { sessions in
       guard !sessions.closing else { return false }
-      if let maxClients, sessions.open.count >= maxClients { return nil }
+      let older = key.flatMap { sessions.byKey[$0] }
+      if let maxClients, sessions.open.count - (older == nil ? 0 : 1) >= maxClients { return nil }
       sessions.open[cid] = proxy
+      if let key {
+        replaced = older
+        sessions.byKey[key] = proxy
+      }
       return true
     }
     guard let accepted else {
@@ -79,12 +108,23 @@ final class FlowerService: RegistrableRPCService {
         code: .resourceExhausted, message: "server is full: it serves at most \(maxClients ?? 0) clients")
     }
     guard accepted else { throw RPCError(code: .unavailable, message: "server is shutting down") }
-    defer { _ = sessions.withLock { $0.open.removeValue(forKey: cid) } }
+    defer {
+      sessions.withLock { sessions in
+        sessions.open.removeValue(forKey: cid)
+        if let key, sessions.byKey[key] === proxy { sessions.byKey.removeValue(forKey: key) }
+      }
+    }
+    if let replaced {
+      logger.info(
+        "key \(key.map(\.fingerprint) ?? "") joined again: ending its older stream (client \(replaced.cid))")
+      replaced.shutdown()
+    }
     guard await clientManager.register(proxy) else {
       logger.error("client manager refused client \(cid)")
       throw RPCError(code: .alreadyExists, message: "client id \(cid) is already registered")
     }
-    logger.info("client \(cid) joined from \(context.remotePeer)")
+    logger.info(
+      "client \(cid) joined from \(context.remotePeer)\(key.map { " with key \($0.fingerprint)" } ?? "")")
     do {
       try await Self.serve(proxy: proxy, outbox: outbox, request: request, response: response, pacing: pacing)
       logger.info("client \(cid) left")
