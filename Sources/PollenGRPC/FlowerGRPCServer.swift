@@ -29,8 +29,8 @@ public final class FlowerGRPCServer: Sendable {
     service = FlowerService(
       clientManager: clientManager, clientGracePeriod: config.clientGracePeriod,
       maxClients: config.maxClients,
-      sendBudget: config.sendBufferSize.map { SendBudget(limit: $0, lease: config.sendLease) }, logger: logger
-    )
+      sendBudget: config.sendBufferSize.map { SendBudget(limit: $0, lease: config.sendLease) },
+      authenticator: config.nodeAuthenticator, logger: logger)
     let gauges = service.gauges
     let security: HTTP2ServerTransport.Posix.TransportSecurity =
       if let tls = config.tls {
