@@ -28,6 +28,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
     .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -130,7 +131,13 @@ let package = Package(
       resources: [.copy("Resources")]
     ),
     .testTarget(name: "PollenClientTests", dependencies: ["PollenClient", "PollenTesting"]),
-    .testTarget(name: "PollenGRPCTests", dependencies: ["PollenGRPC", "PollenTesting"]),
+    .testTarget(
+      name: "PollenGRPCTests",
+      dependencies: [
+        "PollenGRPC", "PollenTesting", .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "X509", package: "swift-certificates"),
+      ]
+    ),
     .testTarget(name: "PollenSimulationTests", dependencies: ["PollenSimulation", "PollenTesting"]),
     .testTarget(name: "PollenDataTests", dependencies: ["PollenData"]),
     .testTarget(name: "PollenNNTests", dependencies: ["PollenNN"]),

@@ -80,9 +80,16 @@ extension FlowerGRPCClient {
   public struct ClientTLS: Sendable {
     /// Trusted root certificates (PEM); `nil` trusts the system's roots.
     public var rootCertificatesPEM: [UInt8]?
+    /// Mutual TLS: the client's certificate chain (leaf first) and its private key (PEM), for a
+    /// server that requires client certificates. `nil` (the default): none presented.
+    public var identity: (certificateChainPEM: [UInt8], privateKeyPEM: [UInt8])?
 
-    public init(rootCertificatesPEM: [UInt8]? = nil) {
+    public init(
+      rootCertificatesPEM: [UInt8]? = nil,
+      identity: (certificateChainPEM: [UInt8], privateKeyPEM: [UInt8])? = nil
+    ) {
       self.rootCertificatesPEM = rootCertificatesPEM
+      self.identity = identity
     }
   }
 }

@@ -125,10 +125,17 @@ extension FlowerGRPCServer {
     public var certificateChainPEM: [UInt8]
     /// The leaf certificate's private key (PEM).
     public var privateKeyPEM: [UInt8]
+    /// Mutual TLS: the root certificates (PEM) a client's certificate must chain to; the TLS
+    /// handshake fails for a client without one, with an untrusted one, or an expired one.
+    /// `nil` (the default): clients present no certificate.
+    public var clientCertificateAuthorityPEM: [UInt8]?
 
-    public init(certificateChainPEM: [UInt8], privateKeyPEM: [UInt8]) {
+    public init(
+      certificateChainPEM: [UInt8], privateKeyPEM: [UInt8], clientCertificateAuthorityPEM: [UInt8]? = nil
+    ) {
       self.certificateChainPEM = certificateChainPEM
       self.privateKeyPEM = privateKeyPEM
+      self.clientCertificateAuthorityPEM = clientCertificateAuthorityPEM
     }
   }
 }

@@ -33,7 +33,16 @@ public final class FlowerGRPCServer: Sendable {
       authenticator: config.nodeAuthenticator, logger: logger)
     let gauges = service.gauges
     let security: HTTP2ServerTransport.Posix.TransportSecurity =
-      if let tls = config.tls {
+      if let tls = config.tls, let clientCA = tls.clientCertificateAuthorityPEM {
+        // Mutual TLS: only clients presenting a certificate chain to one of these roots.
+        .mTLS(
+          certificateChain: [.bytes(tls.certificateChainPEM, format: .pem)],
+          privateKey: .bytes(tls.privateKeyPEM, format: .pem)
+        ) { mtls in
+          mtls.trustRoots = .certificates([.bytes(clientCA, format: .pem)])
+          mtls.clientCertificateVerification = .noHostnameVerification
+        }
+      } else if let tls = config.tls {
         .tls(
           certificateChain: [.bytes(tls.certificateChainPEM, format: .pem)],
           privateKey: .bytes(tls.privateKeyPEM, format: .pem))

@@ -167,8 +167,7 @@ public struct LoadGenerator: Sendable {
   private func makeTransport(_ address: ServerAddress) throws -> HTTP2ClientTransport.Posix {
     return try HTTP2ClientTransport.Posix(
       target: address.resolvableTarget,
-      transportSecurity: .flower(
-        tls: config.tls != nil, rootCertificatesPEM: config.tls?.rootCertificatesPEM),
+      transportSecurity: .flower(config.tls),
       config: .defaults { transport in
         transport.http2.targetWindowSize = max(config.targetWindowSize, 65_535)
         // The streams live for the whole run; retry a server that is not up yet quickly.

@@ -39,6 +39,15 @@ struct ClientCommand: AsyncParsableCommand {
       valueName: "file"))
   var authKey: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Mutual TLS: the certificate chain (PEM, leaf first) to present to a server that requires one (enables TLS).",
+      valueName: "file"))
+  var certificateChain: String?
+
+  @Option(help: ArgumentHelp("Mutual TLS: the private key of --certificate-chain (PEM).", valueName: "file"))
+  var privateKey: String?
+
   @Option(help: "Give up after this many failed connection attempts in a row (default: never).")
   var maxRetries: Int?
 
@@ -52,6 +61,9 @@ struct ClientCommand: AsyncParsableCommand {
     _ = try parsePartition()
     if let maxRetries, maxRetries < 0 { throw ValidationError("--max-retries must not be negative") }
     if let maxWaitTime, !(maxWaitTime >= 0) { throw ValidationError("--max-wait-time must not be negative") }
+    guard (certificateChain == nil) == (privateKey == nil) else {
+      throw ValidationError("--certificate-chain and --private-key go together")
+    }
   }
 
   func run() async throws {
@@ -73,8 +85,11 @@ struct ClientCommand: AsyncParsableCommand {
         throw ValidationError("--auth-key \(authKey): \(error.message)")
       }
     }
-    if let rootCertificates {
-      config.tls = FlowerGRPCClient.ClientTLS(rootCertificatesPEM: try readFile(rootCertificates))
+    if rootCertificates != nil || certificateChain != nil {
+      config.tls = FlowerGRPCClient.ClientTLS(rootCertificatesPEM: try rootCertificates.map(readFile))
+    }
+    if let certificateChain, let privateKey {
+      config.tls?.identity = (try readFile(certificateChain), try readFile(privateKey))
     }
     config.backoff.maxRetries = maxRetries
     config.backoff.maxWaitTime = maxWaitTime.map { .milliseconds(Int64($0 * 1000)) }

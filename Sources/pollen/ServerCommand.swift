@@ -83,6 +83,12 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(help: "PEM private key of the certificate chain's leaf.")
   var privateKey: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Mutual TLS: require client certificates signed by these root certificates (PEM; needs --certificate-chain).",
+      valueName: "file"))
+  var clientCa: String?
+
   @Option(help: "Strategy: \(StrategyFactory.names.joined(separator: ", ")), built on the settings above.")
   var strategy = "fedavg"
 
@@ -126,6 +132,9 @@ struct ServerCommand: AsyncParsableCommand {
     if let sendBuffer, !(0...(1 << 20)).contains(sendBuffer) {
       throw ValidationError("--send-buffer must be between 0 and 1048576 MiB, got \(sendBuffer)")
     }
+    guard clientCa == nil || certificateChain != nil else {
+      throw ValidationError("--client-ca needs TLS: give --certificate-chain and --private-key too")
+    }
     guard (certificateChain == nil) == (privateKey == nil) else {
       throw ValidationError("--certificate-chain and --private-key go together")
     }
@@ -165,7 +174,8 @@ struct ServerCommand: AsyncParsableCommand {
     if let sendBuffer { grpcConfig.sendBufferSize = sendBuffer == 0 ? nil : sendBuffer << 20 }
     if let certificateChain, let privateKey {
       grpcConfig.tls = FlowerGRPCServer.ServerTLS(
-        certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey))
+        certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey),
+        clientCertificateAuthorityPEM: try clientCa.map(readFile))
     }
     var reloadKeys: Task<Void, Never>?
     if let authKeys {

@@ -118,8 +118,7 @@ struct ClientSession: Sendable {
   private func makeTransport() throws -> HTTP2ClientTransport.Posix {
     return try HTTP2ClientTransport.Posix(
       target: address.resolvableTarget,
-      transportSecurity: .flower(
-        tls: config.tls != nil, rootCertificatesPEM: config.tls?.rootCertificatesPEM),
+      transportSecurity: .flower(config.tls),
       config: .defaults { transport in
         transport.http2.targetWindowSize = max(config.targetWindowSize, 65_535)
         transport.connection.maxIdleTime = config.maxIdleTime

@@ -13,13 +13,18 @@ extension ServerAddress {
 }
 
 extension HTTP2ClientTransport.Posix.TransportSecurity {
-  /// Plaintext without `tls`; TLS trusting `rootCertificatesPEM` (or the system roots) with it.
-  static func flower(tls: Bool, rootCertificatesPEM: [UInt8]?) -> Self {
-    guard tls else { return .plaintext }
-    return .tls { tlsConfig in
-      if let roots = rootCertificatesPEM {
+  /// Plaintext without `tls`; TLS trusting its roots (or the system's) with it, presenting its
+  /// identity (mutual TLS) if it has one.
+  static func flower(_ tls: FlowerGRPCClient.ClientTLS?) -> Self {
+    guard let tls else { return .plaintext }
+    let trust: (inout HTTP2ClientTransport.Posix.TransportSecurity.TLS) -> Void = { tlsConfig in
+      if let roots = tls.rootCertificatesPEM {
         tlsConfig.trustRoots = .certificates([.bytes(roots, format: .pem)])
       }
     }
+    guard let identity = tls.identity else { return .tls(configure: trust) }
+    return .mTLS(
+      certificateChain: [.bytes(identity.certificateChainPEM, format: .pem)],
+      privateKey: .bytes(identity.privateKeyPEM, format: .pem), configure: trust)
   }
 }
