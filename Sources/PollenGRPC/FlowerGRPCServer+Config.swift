@@ -48,14 +48,24 @@ extension FlowerGRPCServer {
     /// UNAUTHENTICATED before they become clients); `nil` (the default): every stream, as
     /// Flower's grpc-bidi server.
     public var nodeAuthenticator: NodeAuthenticator?
+    /// The most streams one peer address (IP, any port) may hold at once; more are refused with
+    /// RESOURCE_EXHAUSTED. `nil` (the default): no limit (devices behind one NAT share an IP).
+    public var maxStreamsPerPeer: Int?
+    /// How long a peer address whose client misbehaved (a reply of the wrong kind, one that does
+    /// not decode, or one larger than the model allows) may not open new streams; the client
+    /// itself is dropped at once. Default: 30 s; zero: drop without throttling.
+    public var misbehaviorThrottle: Duration
 
     public init(
       host: String = "0.0.0.0", port: Int = 8080, maxMessageSize: Int = Config.flowerMaxMessageSize,
       targetWindowSize: Int = 8 << 20, tls: ServerTLS? = nil, keepalive: Keepalive = .defaults,
       maxIdleTime: Duration? = nil, clientGracePeriod: Duration = Config.defaultClientGracePeriod,
       maxClients: Int? = nil, listenBacklog: Int = 4096, maxStreamsPerConnection: Int = 10_000,
-      sendBufferSize: Int? = 64 << 20, sendLease: Duration = .seconds(1)
+      sendBufferSize: Int? = 64 << 20, sendLease: Duration = .seconds(1),
+      maxStreamsPerPeer: Int? = nil, misbehaviorThrottle: Duration = .seconds(30)
     ) {
+      self.maxStreamsPerPeer = maxStreamsPerPeer
+      self.misbehaviorThrottle = misbehaviorThrottle
       self.host = host
       self.port = port
       self.maxMessageSize = maxMessageSize

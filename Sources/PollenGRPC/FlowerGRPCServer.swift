@@ -30,7 +30,8 @@ public final class FlowerGRPCServer: Sendable {
       clientManager: clientManager, clientGracePeriod: config.clientGracePeriod,
       maxClients: config.maxClients,
       sendBudget: config.sendBufferSize.map { SendBudget(limit: $0, lease: config.sendLease) },
-      authenticator: config.nodeAuthenticator, logger: logger)
+      authenticator: config.nodeAuthenticator, maxStreamsPerPeer: config.maxStreamsPerPeer,
+      misbehaviorThrottle: config.misbehaviorThrottle, logger: logger)
     let gauges = service.gauges
     let security: HTTP2ServerTransport.Posix.TransportSecurity =
       if let tls = config.tls, let clientCA = tls.clientCertificateAuthorityPEM {

@@ -36,10 +36,15 @@ public final class GRPCClientProxy: ClientProxy {
   private let lateCalls: AsyncStream<(id: UInt64, deadline: ContinuousClock.Instant)>
   private let lateCallsIn: AsyncStream<(id: UInt64, deadline: ContinuousClock.Instant)>.Continuation
 
+  /// Called once when the client misbehaves (see ``exchange(_:timeout:)``); `nil`: such a reply
+  /// fails its call only and the client stays.
+  private let onMisbehavior: (@Sendable (_ reason: String) -> Void)?
+
   init(
     cid: String, peer: String, outbox: Outbox, clientManager: any ClientManager, gracePeriod: Duration,
-    logger: Logger
+    logger: Logger, onMisbehavior: (@Sendable (_ reason: String) -> Void)? = nil
   ) {
+    self.onMisbehavior = onMisbehavior
     self.cid = cid
     self.peer = peer
     self.machine = Mutex(Machine(name: cid))
@@ -111,9 +116,16 @@ public final class GRPCClientProxy: ClientProxy {
     }
     guard received.kind == expected else {
       let got = received.kind.map { "\($0)" } ?? "an empty message"
-      let failure = PollenError(.invalidMessage, "expected \(expected) from client \(cid), got \(got)")
-      logger.warning("\(failure)")
-      throw failure
+      throw await misbehaved(
+        PollenError(.invalidMessage, "expected \(expected) from client \(cid), got \(got)"))
+    }
+    let limit = Self.replyLimit(for: message)
+    guard received.count <= limit else {
+      throw await misbehaved(
+        PollenError(
+          .invalidMessage,
+          "\(expected) of client \(cid) is \(received.count) bytes, more than the \(limit) a reply to this instruction may be"
+        ))
     }
     // A fit result is decoded only with a slot of the round's budget (see UpdateBudget).
     if expected == .fit { await UpdateLease.current?.acquire() }
@@ -121,9 +133,31 @@ public final class GRPCClientProxy: ClientProxy {
       return try Reply(proto: received.decode())
     } catch {
       let failure = PollenError(error, default: .invalidMessage)
-      logger.warning("\(expected) of client \(cid) rejected: \(failure)")
-      throw failure
+      throw await misbehaved(
+        PollenError(failure.code, "\(expected) of client \(cid) rejected: \(failure.message)"))
     }
+  }
+
+  /// The largest reply accepted for `instruction`: a fit result twice the parameters sent (a
+  /// float32 model may come back as float64) plus 16 MiB for metrics; 16 MiB for the rest; the
+  /// transport's limit for `get_parameters` (the model's size is not known yet).
+  static func replyLimit(for instruction: Flwr_Proto_ServerMessage) -> Int {
+    switch instruction.msg {
+    case .fitIns: 2 * instruction.parameterBytes + (16 << 20)
+    case .getParametersIns: Int.max
+    default: 16 << 20
+    }
+  }
+
+  /// Logs a reply the client should not have sent; with an ``onMisbehavior`` handler the client
+  /// is dropped (its stream ends with FAILED_PRECONDITION) and the handler told why.
+  private func misbehaved(_ failure: PollenError) async -> PollenError {
+    logger.warning("\(failure)")
+    guard let onMisbehavior else { return failure }
+    apply { $0.drop(failure.message) }
+    onMisbehavior(failure.message)
+    await clientManager.unregister(self)
+    return failure
   }
 
   /// Enqueues the message and waits for the matching reply (see ``SessionStateMachine``).

@@ -68,6 +68,18 @@ struct ServerCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
+      "The most streams one IP address may hold at once; more are refused with RESOURCE_EXHAUSTED (default: no limit).",
+      valueName: "n"))
+  var maxStreamsPerPeer: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "Seconds an IP address whose client sent a reply of the wrong kind, one that does not decode or one larger than the model allows may not open new streams (default: 30; 0: none). The client itself is dropped at once.",
+      valueName: "seconds"))
+  var misbehaviorThrottle: Double?
+
+  @Option(
+    help: ArgumentHelp(
       "Admit only nodes whose key is in this file (SSH public-key lines, as `pollen keygen` writes node_key.pub).",
       discussion:
         "Streams without Flower's node authentication metadata, with an unknown key, a bad signature, a stale timestamp or a replayed one are refused with UNAUTHENTICATED. The file is read again on SIGHUP.",
@@ -129,6 +141,12 @@ struct ServerCommand: AsyncParsableCommand {
         "--client-grace-period must be a positive number of seconds, got \(clientGracePeriod)")
     }
     if let maxClients, maxClients < 1 { throw ValidationError("--max-clients must be at least 1") }
+    if let maxStreamsPerPeer, maxStreamsPerPeer < 1 {
+      throw ValidationError("--max-streams-per-peer must be at least 1")
+    }
+    if let misbehaviorThrottle, !(misbehaviorThrottle >= 0 && misbehaviorThrottle <= 1e7) {
+      throw ValidationError("--misbehavior-throttle must be 0 or more seconds, got \(misbehaviorThrottle)")
+    }
     if let sendBuffer, !(0...(1 << 20)).contains(sendBuffer) {
       throw ValidationError("--send-buffer must be between 0 and 1048576 MiB, got \(sendBuffer)")
     }
@@ -171,6 +189,10 @@ struct ServerCommand: AsyncParsableCommand {
     var grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
     if let clientGracePeriod { grpcConfig.clientGracePeriod = .seconds(clientGracePeriod) }
     grpcConfig.maxClients = maxClients
+    grpcConfig.maxStreamsPerPeer = maxStreamsPerPeer
+    if let misbehaviorThrottle {
+      grpcConfig.misbehaviorThrottle = .milliseconds(Int64(misbehaviorThrottle * 1000))
+    }
     if let sendBuffer { grpcConfig.sendBufferSize = sendBuffer == 0 ? nil : sendBuffer << 20 }
     if let certificateChain, let privateKey {
       grpcConfig.tls = FlowerGRPCServer.ServerTLS(

@@ -60,27 +60,89 @@ import Testing
     #expect(status.code != .ok)
   }
 
-  @Test func aReplyOfTheWrongKindFailsThatCall() async throws {
-    let (error, _) = try await fitAgainst(
-      { message in
-        if case .reconnectIns = message.msg { return bytes(.disconnect(DisconnectRes(reason: .reconnect))) }
-        return bytes(.evaluate(EvaluateRes(loss: 1, numExamples: 1)))
-      }, expectUnregistered: false)
+  @Test func aReplyOfTheWrongKindDropsTheClient() async throws {
+    let (error, status) = try await fitAgainst(
+      { _ in bytes(.evaluate(EvaluateRes(loss: 1, numExamples: 1))) }, expectUnregistered: true)
     #expect(error?.code == .invalidMessage)
     #expect(error?.message.contains("expected fit_res") == true)
+    #expect(status.code == .failedPrecondition)
   }
 
-  @Test func anUndecodableTensorFailsThatCall() async throws {
+  @Test func aReplyLargerThanTheModelAllowsDropsTheClient() async throws {
+    let (error, status) = try await fitAgainst(
+      { _ in
+        bytes(
+          .fit(
+            FitRes(
+              parameters: Parameters(tensors: [NDArray([Float](repeating: 0, count: 4_500_000))]),
+              numExamples: 1)))
+      }, expectUnregistered: true)
+    #expect(error?.code == .invalidMessage)
+    let limit = GRPCClientProxy.replyLimit(for: Flwr_Proto_ServerMessage(.fit(FitIns(parameters: model))))
+    #expect(limit > 16 << 20 && limit < 17 << 20)
+    #expect(error?.message.contains("more than the \(limit) a reply to this instruction may be") == true)
+    #expect(status.code == .failedPrecondition)
+  }
+
+  @Test func aPeerWhoseClientMisbehavedIsThrottledThenServedAgain() async throws {
+    var config = FlowerGRPCServer.Config.loopback
+    config.misbehaviorThrottle = .seconds(3)
+    let model = model
+    try await withLoopbackServer(config: config) { manager, port in
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { _ = try await rawJoin(port: port, answer: { _ in [0x2a, 0x00] }) }  // an empty evaluate_res
+        let proxy = try await onlyClient(manager)
+        await #expect(throws: PollenError.self) {
+          try await proxy.fit(FitIns(parameters: model), timeout: .seconds(10))
+        }
+        try await group.next()
+        let clock = ContinuousClock()
+        let dropped = clock.now
+        // Refused while throttled (RESOURCE_EXHAUSTED), whoever asks from 127.0.0.1 ...
+        let refused = try await rawJoin(port: port, answer: { _ in nil })
+        #expect(refused.code == .resourceExhausted)
+        #expect(refused.message.contains("misbehaved"))
+        // ... and served once the throttle is over.
+        group.addTask {
+          try await FlowerGRPCClient.run(
+            server: "127.0.0.1:\(port)", client: ScriptedClient(fit: .addDelta(1, numExamples: 1)),
+            config: .test)
+        }
+        let good = try await onlyClient(manager)
+        #expect(clock.now - dropped >= .seconds(2))
+        #expect(try await good.fit(FitIns(parameters: model), timeout: .seconds(10)).numExamples == 1)
+        _ = try await good.reconnect(ReconnectIns(), timeout: .seconds(5))
+        try await group.waitForAll()
+      }
+    }
+  }
+
+  @Test func aPeerMayHoldOnlyMaxStreamsPerPeer() async throws {
+    var config = FlowerGRPCServer.Config.loopback
+    config.maxStreamsPerPeer = 2
+    try await withLoopbackServer(config: config) { manager, port in
+      try await withThrowingTaskGroup(of: GRPCCore.Status.self) { group in
+        for _ in 0..<2 { group.addTask { try await rawJoin(port: port, answer: { _ in nil }) } }
+        #expect(await eventually { await manager.all().count == 2 })
+        let third = try await rawJoin(port: port, answer: { _ in nil })
+        #expect(third.code == .resourceExhausted)
+        #expect(third.message.contains("2 streams"))
+        #expect(await manager.all().count == 2)
+        group.cancelAll()
+      }
+    }
+  }
+
+  @Test func anUndecodableTensorDropsTheClient() async throws {
     let (error, _) = try await fitAgainst(
       { message in
-        if case .reconnectIns = message.msg { return bytes(.disconnect(DisconnectRes(reason: .reconnect))) }
         var reply = Flwr_Proto_ClientMessage(
           .fit(FitRes(parameters: Parameters(tensors: [NDArray([Float(1)])]), numExamples: 1)))
         reply.fitRes.parameters.tensors.append(Data((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 37) }))
         return try! reply.serializedBytes()
-      }, expectUnregistered: false)
+      }, expectUnregistered: true)
     #expect(error?.code == .invalidTensor)
-    #expect(error?.message.hasPrefix("tensor 1: ") == true)
+    #expect(error?.message.contains("rejected: tensor 1: ") == true)
   }
 
   @Test func anUnsolicitedMessageEndsTheStream() async throws {

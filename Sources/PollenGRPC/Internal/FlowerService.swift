@@ -23,8 +23,14 @@ final class FlowerService: RegistrableRPCService {
     var open: [String: GRPCClientProxy] = [:]
     /// The live stream of each authenticated key.
     var byKey: [NodePublicKey: GRPCClientProxy] = [:]
+    /// Open streams per peer address.
+    var perPeer: [String: Int] = [:]
+    /// Peer addresses refused until then, after a client from there misbehaved.
+    var throttled: [String: ContinuousClock.Instant] = [:]
     var closing = false
   }
+  private let maxStreamsPerPeer: Int?
+  private let misbehaviorThrottle: Duration
   /// Bounds the model copies being written at once (`nil`: unbounded).
   let sendBudget: SendBudget?
   /// The write gauges the transport's stream channels report into (see ``StreamWriteGauges``).
@@ -32,8 +38,11 @@ final class FlowerService: RegistrableRPCService {
 
   init(
     clientManager: any ClientManager, clientGracePeriod: Duration, maxClients: Int? = nil,
-    sendBudget: SendBudget? = nil, authenticator: NodeAuthenticator? = nil, logger: Logger
+    sendBudget: SendBudget? = nil, authenticator: NodeAuthenticator? = nil, maxStreamsPerPeer: Int? = nil,
+    misbehaviorThrottle: Duration = .zero, logger: Logger
   ) {
+    self.maxStreamsPerPeer = maxStreamsPerPeer
+    self.misbehaviorThrottle = misbehaviorThrottle
     self.authenticator = authenticator
     self.clientManager = clientManager
     self.clientGracePeriod = clientGracePeriod
@@ -57,6 +66,19 @@ final class FlowerService: RegistrableRPCService {
   ) async throws -> StreamingServerResponse<Flwr_Proto_ServerMessage> {
     let token = request.metadata[stringValues: StreamWriteGauges.header].first { _ in true }
     let gauge = gauges.claim(token)
+    let host = Self.host(of: context.remotePeer)
+    let now = ContinuousClock.now
+    let until: ContinuousClock.Instant? = sessions.withLock { sessions in
+      guard let until = sessions.throttled[host] else { return nil }
+      if until <= now { sessions.throttled.removeValue(forKey: host) }
+      return until > now ? until : nil
+    }
+    if let until {
+      let seconds = Int((until - now).inSeconds.rounded(.up))
+      logger.debug("refused a stream from \(context.remotePeer): throttled for \(seconds) s more")
+      throw RPCError(
+        code: .resourceExhausted, message: "a client from this address misbehaved; try again in \(seconds) s")
+    }
     var key: NodePublicKey?
     if let authenticator {
       switch authenticator.verify(request.metadata) {
@@ -72,7 +94,7 @@ final class FlowerService: RegistrableRPCService {
       if let sendBudget, let gauge { SendPacing(budget: sendBudget, gauge: gauge) } else { nil }
     return StreamingServerResponse { [key] writer in
       try await self.join(
-        request: request.messages, response: writer, context: context, pacing: pacing, key: key)
+        request: request.messages, response: writer, context: context, pacing: pacing, key: key, host: host)
       return [:]
     }
   }
@@ -80,7 +102,7 @@ final class FlowerService: RegistrableRPCService {
   private func join(
     request: RPCAsyncSequence<ClientMessageBytes, any Error>,
     response: RPCWriter<Flwr_Proto_ServerMessage>,
-    context: ServerContext, pacing: SendPacing?, key: NodePublicKey?
+    context: ServerContext, pacing: SendPacing?, key: NodePublicKey?, host: String
   ) async throws {
     let cid = Self.newClientID()
     var logger = logger
@@ -88,12 +110,15 @@ final class FlowerService: RegistrableRPCService {
     let outbox = Outbox()
     let proxy = GRPCClientProxy(
       cid: cid, peer: context.remotePeer, outbox: outbox, clientManager: clientManager,
-      gracePeriod: clientGracePeriod, logger: self.logger)
+      gracePeriod: clientGracePeriod, logger: self.logger,
+      onMisbehavior: { [weak self] reason in self?.misbehaved(host: host, cid: cid, reason: reason) })
     var replaced: GRPCClientProxy?
     let accepted: Bool? = sessions.withLock { sessions in
       guard !sessions.closing else { return false }
       let older = key.flatMap { sessions.byKey[$0] }
       if let maxClients, sessions.open.count - (older == nil ? 0 : 1) >= maxClients { return nil }
+      if let maxStreamsPerPeer, sessions.perPeer[host, default: 0] >= maxStreamsPerPeer { return nil }
+      sessions.perPeer[host, default: 0] += 1
       sessions.open[cid] = proxy
       if let key {
         replaced = older
@@ -102,15 +127,20 @@ final class FlowerService: RegistrableRPCService {
       return true
     }
     guard let accepted else {
-      logger.debug(
-        "refused a client from \(context.remotePeer): already serving --max-clients \(maxClients ?? 0)")
-      throw RPCError(
-        code: .resourceExhausted, message: "server is full: it serves at most \(maxClients ?? 0) clients")
+      let full = sessions.withLock { $0.open.count >= (maxClients ?? .max) }
+      let why =
+        full
+        ? "server is full: it serves at most \(maxClients ?? 0) clients"
+        : "this address already has \(maxStreamsPerPeer ?? 0) streams, the most one peer may open"
+      logger.debug("refused a client from \(context.remotePeer): \(why)")
+      throw RPCError(code: .resourceExhausted, message: why)
     }
     guard accepted else { throw RPCError(code: .unavailable, message: "server is shutting down") }
     defer {
       sessions.withLock { sessions in
         sessions.open.removeValue(forKey: cid)
+        sessions.perPeer[host, default: 1] -= 1
+        if sessions.perPeer[host] == 0 { sessions.perPeer.removeValue(forKey: host) }
         if let key, sessions.byKey[key] === proxy { sessions.byKey.removeValue(forKey: key) }
       }
     }
@@ -136,6 +166,35 @@ final class FlowerService: RegistrableRPCService {
     }
     proxy.shutdown()  // no-op unless the stream ended before the proxy saw it end
     await clientManager.unregister(proxy)
+  }
+
+  /// A client misbehaved: its address may not open streams for ``misbehaviorThrottle``.
+  private func misbehaved(host: String, cid: String, reason: String) {
+    Counter(label: "pollen_clients_dropped_total", dimensions: [("reason", "misbehaved")]).increment()
+    guard misbehaviorThrottle > .zero else {
+      logger.warning("dropped client \(cid) from \(host): \(reason)")
+      return
+    }
+    let until = ContinuousClock.now + misbehaviorThrottle
+    sessions.withLock { $0.throttled[host] = until }
+    logger.warning(
+      "dropped client \(cid) from \(host), no new streams from there for \(misbehaviorThrottle): \(reason)")
+  }
+
+  /// The address part of a gRPC peer description (`ipv4:1.2.3.4:5678` → `1.2.3.4`,
+  /// `ipv6:[::1]:443` → `::1`).
+  static func host(of peer: String) -> String {
+    var rest = Substring(peer)
+    if let colon = rest.firstIndex(of: ":"),
+      ["ipv4", "ipv6", "unix", "in-process"].contains(String(rest[..<colon]))
+    {
+      rest = rest[rest.index(after: colon)...]
+    }
+    if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+      return String(rest[rest.index(after: rest.startIndex)..<close])
+    }
+    if let colon = rest.lastIndex(of: ":") { return String(rest[..<colon]) }
+    return String(rest)
   }
 
   /// 128 random bits as 32 hex digits (like Flower's `uuid4().hex`), from the system generator

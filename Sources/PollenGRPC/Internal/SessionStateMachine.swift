@@ -230,15 +230,24 @@ struct SessionStateMachine<Outbound, Inbound, Waiter> {
 
   /// The server is shutting down: fail every call and end the stream (UNAVAILABLE).
   mutating func shutdown() -> [Action] {
+    close(.shuttingDown, reason: PollenError(.disconnected, "server is shutting down"))
+  }
+
+  /// The client misbehaved (a reply of the wrong kind, that does not decode, or too large):
+  /// fail every call and end the stream (FAILED_PRECONDITION with `why`).
+  mutating func drop(_ why: String) -> [Action] {
+    close(.protocolViolation(why), reason: PollenError(.disconnected, "client \(name) was dropped: \(why)"))
+  }
+
+  private mutating func close(_ abort: SessionAbort, reason: PollenError) -> [Action] {
     let calls: [Call]
     switch state {
     case .closed: return []
     case .open(let inFlight, let queue): calls = (inFlight.map { [$0] } ?? []) + queue
     case .late(_, let queue): calls = queue
     }
-    let reason = PollenError(.disconnected, "server is shutting down")
     state = .closed(reason: reason)
-    return failAll(calls, with: reason) + [.end(.abort(.shuttingDown))]
+    return failAll(calls, with: reason) + [.end(.abort(abort))]
   }
 
   /// After the reply to `ReconnectIns`: the conversation is over.

@@ -11,7 +11,11 @@ import Synchronization
 
 extension FlowerGRPCServer.Config {
   /// 127.0.0.1 on a free port.
-  static var loopback: Self { Self(host: "127.0.0.1", port: 0) }
+  static var loopback: Self {
+    // Every test client shares 127.0.0.1: tests of misbehaving peers then serve a good client
+    // at once (MisbehavingPeerTests checks the throttle itself).
+    Self(host: "127.0.0.1", port: 0, misbehaviorThrottle: .zero)
+  }
 }
 
 /// Runs a Pollen server on 127.0.0.1 (a free port unless `port` is given) for `body`, failing
