@@ -90,7 +90,8 @@ import Testing
     let model = model
     try await withLoopbackServer(config: config) { manager, port in
       try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { _ = try await rawJoin(port: port, answer: { _ in [0x2a, 0x00] }) }  // an empty evaluate_res
+        // Answers fit_ins with an empty evaluate_res.
+        group.addTask { _ = try await rawJoin(port: port, answer: { _ in [0x2a, 0x00] }) }
         let proxy = try await onlyClient(manager)
         await #expect(throws: PollenError.self) {
           try await proxy.fit(FitIns(parameters: model), timeout: .seconds(10))
