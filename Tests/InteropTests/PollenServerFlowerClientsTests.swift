@@ -5,11 +5,11 @@ import Testing
 /// `pollen server` with real Flower 1.41 Python clients (`start_client`, grpc-bidi).
 @Suite(.serialized) struct PollenServerFlowerClientsTests {
   /// Starts `pollen server` on a free port and waits until it listens.
-  func startServer(rounds: Int, out: URL) async throws -> (PeerProcess, Int) {
+  func startServer(rounds: Int, out: URL, _ extra: [String] = []) async throws -> (PeerProcess, Int) {
     let port = try await Interop.freePort()
     let (server, _) = try await Interop.startPollenServer(
       port: port,
-      ["--rounds", "\(rounds)", "--min-clients", "2", "--round-timeout", "60", "--out", out.path],
+      ["--rounds", "\(rounds)", "--min-clients", "2", "--round-timeout", "60", "--out", out.path] + extra,
       directory: out)
     return (server, port)
   }
@@ -65,9 +65,10 @@ import Testing
     }
   }
 
-  @Test func garbageTensorsAreAFailureAndTheRoundGoesOn() async throws {
+  @Test func garbageTensorsAreAFailureTheClientIsDroppedAndTheRoundGoesOn() async throws {
     let dir = try Interop.temporaryDirectory("c")
-    let (server, port) = try await startServer(rounds: 1, out: dir)
+    // No federated evaluation: it would wait for a second client, and the bad one is dropped.
+    let (server, port) = try await startServer(rounds: 1, out: dir, ["--fraction-evaluate", "0"])
     defer { server.kill() }
     let good = try startClient(port: port, delta: 2, examples: 10, loss: 1, in: dir)
     let bad = try startClient(port: port, delta: 0, examples: 5, loss: 1, garbage: true, in: dir)
@@ -82,6 +83,7 @@ import Testing
     let reason = failures.first?.last as? String ?? ""
     #expect(reason.contains("invalidTensor") && reason.contains("tensor 0"), "\(reason)")
     #expect(server.output().contains("tensor 0"), "the server logs why the reply was rejected")
+    #expect(server.output().contains("no new streams from there for 30.0 seconds"), "and drops the client")
     // The round aggregated the good client's update alone.
     let arrays = try await Interop.loadNPZ(dir.appendingPathComponent("parameters.npz"))
     #expect(arrays["arr_0"]?.values.allSatisfy { abs($0 - 2) < 1e-6 } == true)

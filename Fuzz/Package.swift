@@ -1,0 +1,23 @@
+// swift-tools-version: 6.1
+// libFuzzer harnesses for Pollen's decoders of untrusted bytes. Not part of the main build:
+// `Scripts/fuzz.sh TARGET SECONDS` builds one with `-sanitize=fuzzer,address` and runs it.
+// Built without `-DFUZZING` (as the tests do), each harness is a replayer instead: it runs the
+// same function over the files it is given (the committed corpus and any crash reproducers).
+import PackageDescription
+
+let targets = ["FuzzNPY", "FuzzNPZ", "FuzzGzip", "FuzzCSV"]
+let modules: [String: [String]] = [
+  "FuzzNPY": ["PollenCore"], "FuzzNPZ": ["PollenCore"], "FuzzGzip": ["PollenData"], "FuzzCSV": ["PollenData"],
+]
+
+let package = Package(
+  name: "PollenFuzz",
+  platforms: [.macOS(.v15)],
+  dependencies: [.package(name: "Pollen", path: "..")],
+  targets: targets.map { name in
+    .executableTarget(
+      name: name,
+      dependencies: modules[name]!.map { .product(name: $0, package: "Pollen") },
+      path: "Sources/\(name)")
+  }
+)

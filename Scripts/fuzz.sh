@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs one libFuzzer harness (Fuzz/Sources/TARGET) for SECONDS on its committed seed corpus,
+# with AddressSanitizer. New interesting inputs go to a scratch corpus (not the committed one);
+# a crash, leak or timeout stops the run, leaves crash-* / leak-* / timeout-* in Fuzz/artifacts/
+# and exits non-zero. Prints libFuzzer's final stats (executions, corpus, coverage).
+#
+# Usage: Scripts/fuzz.sh TARGET SECONDS     (TARGET: FuzzNPY, FuzzNPZ, FuzzGzip, FuzzCSV; or "all")
+#        Scripts/fuzz.sh --replay           (every corpus through the plain replayers: regression)
+set -euo pipefail
+cd "$(dirname "$0")/../Fuzz"
+targets=(FuzzNPY FuzzNPZ FuzzGzip FuzzCSV)
+
+if [ "${1:-}" = "--replay" ]; then
+  swift build -q --build-path .build-replay
+  for t in "${targets[@]}"; do
+    echo "==> $t: $(.build-replay/debug/$t "Corpus/$t")"
+  done
+  exit 0
+fi
+
+target=${1:?usage: Scripts/fuzz.sh TARGET SECONDS}
+seconds=${2:?usage: Scripts/fuzz.sh TARGET SECONDS}
+if [ "$target" = all ]; then
+  for t in "${targets[@]}"; do "$0" "$t" "$seconds"; done
+  exit 0
+fi
+echo "==> building $target with -sanitize=fuzzer,address" >&2
+swift build -q -c release --build-path .build-fuzz --product "$target" \
+  -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+scratch=$(mktemp -d /tmp/pollen-fuzz-$target.XXXX)
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p artifacts
+echo "==> $target for $seconds s" >&2
+set +e
+.build-fuzz/release/"$target" "$scratch" "Corpus/$target" -max_total_time="$seconds" -timeout=10 \
+  -rss_limit_mb=4096 -max_len=1048576 -detect_leaks=1 -artifact_prefix="artifacts/$target-" -print_final_stats=1 \
+  >"$scratch.log" 2>&1
+status=$?
+set -e
+grep -E "^(stat::|Done|#[0-9]+.*DONE|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)" "$scratch.log" || tail -20 "$scratch.log"
+rm -f "$scratch.log"
+exit "$status"
