@@ -26,12 +26,13 @@ if [ "$target" = all ]; then
 fi
 echo "==> building $target with -sanitize=fuzzer,address" >&2
 swift build -q -c release --build-path .build-fuzz --product "$target" \
-  -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+  -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address
 scratch=$(mktemp -d /tmp/pollen-fuzz-$target.XXXX)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p artifacts
 echo "==> $target for $seconds s" >&2
 set +e
+export SWIFT_BACKTRACE=enable=no   # let ASan and libFuzzer report a trap, not the Swift backtracer
 .build-fuzz/release/"$target" "$scratch" "Corpus/$target" -max_total_time="$seconds" -timeout=10 \
   -rss_limit_mb=4096 -max_len=1048576 -detect_leaks=1 -artifact_prefix="artifacts/$target-" -print_final_stats=1 \
   >"$scratch.log" 2>&1

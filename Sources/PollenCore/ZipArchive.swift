@@ -88,7 +88,13 @@ public enum ZipArchive {
           let id = u16(p)
           let length = u16(p + 2)
           if id == 0x0001, length >= 8, p + 12 <= start {
-            size = u32(p + 4) | u32(p + 8) << 32
+            // A 64-bit size: anything beyond the bytes left is a truncated (or hostile) entry.
+            let wide = UInt64(u32(p + 4)) | UInt64(u32(p + 8)) << 32
+            guard wide <= UInt64(bytes.count - start) else {
+              throw PollenError(
+                .invalidArgument, "zip entry at \(i) claims \(wide) bytes, more than the archive holds")
+            }
+            size = Int(wide)
             found = true
             break
           }

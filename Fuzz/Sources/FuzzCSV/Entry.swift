@@ -1,3 +1,5 @@
+import Foundation
+
 #if FUZZING
   /// libFuzzer's entry point (`swift build -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address`).
   @_cdecl("LLVMFuzzerTestOneInput")
@@ -5,13 +7,25 @@
     fuzz(UnsafeRawBufferPointer(start: data, count: size))
     return 0
   }
-#else
-  import Foundation
 
-  /// Without libFuzzer: replays every file under the given paths (corpus directories or crash
-  /// reproducers) through the harness, so committed inputs are regression tests.
-  @main struct Replay {
-    static func main() throws {
+  @_silgen_name("LLVMFuzzerRunDriver")
+  func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+  ) -> CInt
+#endif
+
+/// The executable: under libFuzzer (`-DFUZZING`) hands the command line to libFuzzer's driver;
+/// otherwise replays every file under the given paths (corpus directories or crash
+/// reproducers) through the harness, so committed inputs are regression tests.
+@main struct Entry {
+  static func main() throws {
+    #if FUZZING
+      var argc = CommandLine.argc
+      var argv = CommandLine.unsafeArgv
+      exit(runDriver(&argc, &argv, fuzzOneInput))
+    #else
       var count = 0
       for path in CommandLine.arguments.dropFirst() {
         var isDirectory: ObjCBool = false
@@ -29,6 +43,6 @@
         }
       }
       print("replayed \(count) inputs")
-    }
+    #endif
   }
-#endif
+}
