@@ -5,9 +5,10 @@
 // same function over the files it is given (the committed corpus and any crash reproducers).
 import PackageDescription
 
-let targets = ["FuzzNPY", "FuzzNPZ", "FuzzGzip", "FuzzCSV"]
+let targets = ["FuzzNPY", "FuzzNPZ", "FuzzGzip", "FuzzCSV", "FuzzConfig"]
 let modules: [String: [String]] = [
   "FuzzNPY": ["PollenCore"], "FuzzNPZ": ["PollenCore"], "FuzzGzip": ["PollenData"], "FuzzCSV": ["PollenData"],
+  "FuzzConfig": ["PollenConfig"],
 ]
 
 let package = Package(

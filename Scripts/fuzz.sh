@@ -4,11 +4,11 @@
 # a crash, leak or timeout stops the run, leaves crash-* / leak-* / timeout-* in Fuzz/artifacts/
 # and exits non-zero. Prints libFuzzer's final stats (executions, corpus, coverage).
 #
-# Usage: Scripts/fuzz.sh TARGET SECONDS     (TARGET: FuzzNPY, FuzzNPZ, FuzzGzip, FuzzCSV; or "all")
+# Usage: Scripts/fuzz.sh TARGET SECONDS     (TARGET: FuzzNPY, FuzzNPZ, FuzzGzip, FuzzCSV, FuzzConfig; or "all")
 #        Scripts/fuzz.sh --replay           (every corpus through the plain replayers: regression)
 set -euo pipefail
 cd "$(dirname "$0")/../Fuzz"
-targets=(FuzzNPY FuzzNPZ FuzzGzip FuzzCSV)
+targets=(FuzzNPY FuzzNPZ FuzzGzip FuzzCSV FuzzConfig)
 
 if [ "${1:-}" = "--replay" ]; then
   swift build -q --build-path .build-replay
