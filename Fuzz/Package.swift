@@ -15,10 +15,11 @@ let package = Package(
   name: "PollenFuzz",
   platforms: [.macOS(.v15)],
   dependencies: [.package(name: "Pollen", path: "..")],
-  targets: targets.map { name in
-    .executableTarget(
-      name: name,
-      dependencies: modules[name]!.map { .product(name: $0, package: "Pollen") },
-      path: "Sources/\(name)")
-  }
+  targets: [.target(name: "FuzzSupport", path: "Sources/FuzzSupport")]
+    + targets.map { name in
+      .executableTarget(
+        name: name,
+        dependencies: ["FuzzSupport"] + modules[name]!.map { .product(name: $0, package: "Pollen") },
+        path: "Sources/\(name)")
+    }
 )

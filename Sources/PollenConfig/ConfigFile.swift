@@ -22,6 +22,9 @@ public enum ConfigFile {
   public static func arguments(
     fromTOML text: String, file: String, schema: ConfigSchema
   ) throws(ConfigFileError) -> [String] {
+    if let line = TOMLHeaderCheck.firstBadHeader(in: text) {
+      throw ConfigFileError(file: file, line: line, reason: .syntax("a table header must start with a key"))
+    }
     let root: TOMLTable
     do {
       root = try TOMLTable(string: text)
