@@ -22,6 +22,12 @@ public enum ConfigFile {
   public static func arguments(
     fromTOML text: String, file: String, schema: ConfigSchema
   ) throws(ConfigFileError) -> [String] {
+    if let nul = text.utf8.firstIndex(of: 0) {
+      // TOML forbids control characters; toml++ would silently stop reading at the first NUL.
+      let line = text.utf8[..<nul].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+      throw ConfigFileError(
+        file: file, line: line, reason: .syntax("a NUL byte (TOML allows no control characters)"))
+    }
     if let line = TOMLHeaderCheck.firstBadHeader(in: text) {
       throw ConfigFileError(file: file, line: line, reason: .syntax("a table header must start with a key"))
     }

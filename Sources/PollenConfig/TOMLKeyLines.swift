@@ -67,7 +67,8 @@ extension TOMLKeyLines {
 
     /// Records the line of each prefix of `path` at least `from` parts long, unless known.
     private mutating func record(_ path: [String], from: Int) {
-      guard !path.isEmpty else { return }
+      // A key that reads as nothing (the file is not TOML there) adds nothing below its table.
+      guard path.count >= max(from, 1) else { return }
       for count in max(from, 1)...path.count where lines[Array(path.prefix(count))] == nil {
         lines[Array(path.prefix(count))] = line
       }

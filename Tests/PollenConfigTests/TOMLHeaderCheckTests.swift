@@ -1,3 +1,4 @@
+import Foundation
 import PollenConfig
 import Testing
 
@@ -36,5 +37,18 @@ import Testing
     #expect(try translate(text).contains("--strategy-option=k=1"))
     let nested = "round-timeout = [\n  [ 1 ],\n]\n"
     #expect(failure(nested)?.contains("a table header must start with a key") != true)
+  }
+
+  /// The line finder recorded a key path shorter than its table's for a key that read as
+  /// nothing, and built a backwards range (found by FuzzConfig, on a file with NUL bytes, which
+  /// toml++ silently stops at: such files are now refused).
+  @Test func aKeyThatReadsAsNothingIsNotACrash() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let data = try Data(
+      contentsOf: root.appendingPathComponent("Fuzz/Corpus/FuzzConfig/crash-key-lines-empty-key"))
+    #expect(
+      failure(String(decoding: data, as: UTF8.self))
+        == "f.toml:1: TOML syntax error: a NUL byte (TOML allows no control characters)")
   }
 }

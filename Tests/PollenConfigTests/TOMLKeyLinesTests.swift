@@ -3,6 +3,14 @@ import Testing
 @testable import PollenConfig
 
 @Suite struct TOMLKeyLinesTests {
+  /// A key that reads as nothing under a table (here a NUL) used to record a backwards range of
+  /// path prefixes and trap (found by FuzzConfig).
+  @Test func aKeyThatReadsAsNothingUnderATableIsSkipped() {
+    let lines = TOMLKeyLines(source: "[table]\n\u{0}\u{0} = 1\nrounds = 2\n")
+    #expect(lines.line(of: ["table"]) == 1)
+    #expect(lines.line(of: ["table", "rounds"]) == 3)
+  }
+
   @Test func keysTablesAndDottedKeysHaveTheirLines() {
     let lines = TOMLKeyLines(
       source: """
