@@ -29,7 +29,9 @@ public enum ConfigFile {
         file: file, line: line, reason: .syntax("a NUL byte (TOML allows no control characters)"))
     }
     if let line = TOMLHeaderCheck.firstBadHeader(in: text) {
-      throw ConfigFileError(file: file, line: line, reason: .syntax("a table header must start with a key"))
+      throw ConfigFileError(
+        file: file, line: line,
+        reason: .syntax("a table header must start with a key, and a value must follow `=`, `[` and `,`"))
     }
     let root: TOMLTable
     do {

@@ -10,10 +10,16 @@ import Testing
     "rounds = 1\n\n[ =]\n",
     "[[ ,x]]\n",
     "# comment\n[\t!]\n",
+    "tag = [\"a\", }}}\n",  // a value missing: toml++'s parse_value asserted
+    "tag = [}\n",
+    "strategy-option = { a = }\n",
+    "tag = [\"a\"}\n",  // closes the other kind of bracket
   ])
   func aHeaderWithoutAKeyIsASyntaxErrorNotACrash(text: String) {
     let message = failure(text)
-    #expect(message?.contains("a table header must start with a key") == true, "\(message ?? "nil")")
+    #expect(
+      message?.contains("a table header must start with a key, and a value must follow") == true,
+      "\(message ?? "nil")")
   }
 
   @Test func theLineOfTheBadHeaderIsNamed() {
