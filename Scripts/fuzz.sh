@@ -7,6 +7,7 @@
 # Usage: Scripts/fuzz.sh TARGET SECONDS     (TARGET: FuzzNPY, FuzzNPZ, FuzzGzip, FuzzCSV, FuzzConfig; or "all")
 #        Scripts/fuzz.sh --replay           (every corpus through the plain replayers: regression)
 set -euo pipefail
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/../Fuzz"
 targets=(FuzzNPY FuzzNPZ FuzzGzip FuzzCSV FuzzConfig)
 
@@ -21,7 +22,7 @@ fi
 target=${1:?usage: Scripts/fuzz.sh TARGET SECONDS}
 seconds=${2:?usage: Scripts/fuzz.sh TARGET SECONDS}
 if [ "$target" = all ]; then
-  for t in "${targets[@]}"; do "$0" "$t" "$seconds"; done
+  for t in "${targets[@]}"; do "$self" "$t" "$seconds"; done
   exit 0
 fi
 echo "==> building $target with -sanitize=fuzzer,address" >&2
