@@ -151,33 +151,47 @@ public struct Server: Sendable {
     }
   }
 
+  /// How many clients are asked for the initial parameters before empty ones are used.
+  static let initialParametersAttempts = 5
+
   private mutating func initialParameters() async -> Parameters {
     if let p = await strategy.initializeParameters(clientManager: clientManager) {
       logger.info("Using initial global parameters provided by strategy")
       return p
     }
     logger.info("Requesting initial parameters from one random client")
-    guard let client = await clientManager.sample(numClients: 1).first else {
-      logger.warning("No client available for initial parameters. Empty initial parameters will be used.")
-      return .empty
-    }
     let timeout = strategy.roundTimeout(serverRound: 0) ?? config.roundTimeout(forRound: 0)
-    do {
-      let res = try await withTimeout(timeout) {
-        try await client.getParameters(GetParametersIns(), timeout: timeout)
+    // A client that vanishes or times out is no answer (Flower would fail the run): up to
+    // `initialParametersAttempts` clients are asked, the first by the sampler, then the others
+    // in cid order. A client that answers with a non-OK status is an answer, as in Flower.
+    var tried: Set<String> = []
+    var next = await clientManager.sample(numClients: 1).first
+    while let client = next, tried.count < Self.initialParametersAttempts {
+      tried.insert(client.cid)
+      do {
+        let res =
+          client.enforcesTimeouts
+          ? try await client.getParameters(GetParametersIns(), timeout: timeout)
+          : try await withTimeout(timeout) {
+            try await client.getParameters(GetParametersIns(), timeout: timeout)
+          }
+        if res.status.code == .ok {
+          logger.info("Received initial parameters from one random client")
+          return res.parameters
+        }
+        logger.warning(
+          "Failed to receive initial parameters from the client (\(res.status.message)). Empty initial parameters will be used."
+        )
+        return .empty
+      } catch {
+        logger.warning(
+          "Client \(client.cid) did not give initial parameters (\(error)); asking another client")
       }
-      if res.status.code == .ok {
-        logger.info("Received initial parameters from one random client")
-        return res.parameters
-      }
-      logger.warning(
-        "Failed to receive initial parameters from the client (\(res.status.message)). Empty initial parameters will be used."
-      )
-    } catch {
-      logger.warning(
-        "Failed to receive initial parameters from the client (\(error)). Empty initial parameters will be used."
-      )
+      next = await clientManager.all().values.filter { !tried.contains($0.cid) && $0.isAvailable }
+        .min { $0.cid < $1.cid }
     }
+    logger.warning(
+      "No client gave initial parameters (\(tried.count) asked). Empty initial parameters will be used.")
     return .empty
   }
 }

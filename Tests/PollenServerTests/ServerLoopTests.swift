@@ -90,6 +90,24 @@ struct ServerLoopTests {
     #expect(evaluations.value == 3)
   }
 
+  @Test("a client that vanishes instead of giving initial parameters is passed over for another")
+  func initialFromAnotherClientWhenOneVanishes() async throws {
+    let m = SimpleClientManager(seed: 7)
+    for i in 0..<3 { await m.register(VanishingProxy(cid: "gone\(i)")) }
+    await m.register(
+      InProcessClientProxy(
+        cid: "good",
+        client: ScriptedClient(
+          fit: .addDelta(1, numExamples: 1), initialParameters: [NDArray([Float(1), 2, 3])])))
+    var strategy = FedAvg(
+      fractionFit: 0, fractionEvaluate: 0,
+      evaluateFn: { _, params, _ in (0, ["sum": .double(params.flatMap { $0.doubles() }.reduce(0, +))]) })
+    strategy.minFitClients = 1
+    var server = Server(clientManager: m, strategy: strategy, config: ServerConfig(numRounds: 1))
+    let history = await server.fit()
+    #expect(history.metricsCentralized["sum"]?.first?.value.doubleValue == 6)
+  }
+
   @Test("no clients selected skips the round without crashing")
   func noClients() async {
     let m = SimpleClientManager(seed: 1, sampleWaitTimeout: .milliseconds(50))
@@ -137,4 +155,20 @@ final class Counter: Sendable {
   private let storage = Mutex(0)
   func increment() { storage.withLock { $0 += 1 } }
   var value: Int { storage.withLock { $0 } }
+}
+
+/// A client whose every call fails as if its connection had dropped.
+private final class VanishingProxy: ClientProxy {
+  let cid: String
+  init(cid: String) { self.cid = cid }
+  private func gone() -> PollenError { PollenError(.disconnected, "client \(cid) vanished") }
+  func getProperties(_ ins: GetPropertiesIns, timeout: Duration?) async throws -> GetPropertiesRes {
+    throw gone()
+  }
+  func getParameters(_ ins: GetParametersIns, timeout: Duration?) async throws -> GetParametersRes {
+    throw gone()
+  }
+  func fit(_ ins: FitIns, timeout: Duration?) async throws -> FitRes { throw gone() }
+  func evaluate(_ ins: EvaluateIns, timeout: Duration?) async throws -> EvaluateRes { throw gone() }
+  func reconnect(_ ins: ReconnectIns, timeout: Duration?) async throws -> DisconnectRes { throw gone() }
 }
