@@ -28,7 +28,7 @@ public enum ConfigFile {
       throw ConfigFileError(
         file: file, line: line, reason: .syntax("a NUL byte (TOML allows no control characters)"))
     }
-    if let line = TOMLHeaderCheck.firstBadHeader(in: text) {
+    if let line = TOMLPreCheck.firstProblem(in: text) {
       throw ConfigFileError(
         file: file, line: line,
         reason: .syntax("a table header must start with a key, and a value must follow `=`, `[` and `,`"))

@@ -62,13 +62,9 @@ private struct TestAuthority {
     let tls = FlowerGRPCServer.ServerTLS(
       certificateChainPEM: Array(TestCertificates.serverChain.utf8),
       privateKeyPEM: Array(TestCertificates.serverKey.utf8), clientCertificateAuthorityPEM: authority.pem)
-    try await withTimeout(.seconds(90)) {
-      let manager = SimpleClientManager(sampleWaitTimeout: .seconds(20))
-      let config = FlowerGRPCServer.Config(host: "127.0.0.1", port: 0, tls: tls)
-      try await withFlowerGRPCServer(config: config, clientManager: manager) { server in
-        try await body(manager, try await server.boundPort())
-      }
-    }
+    var config = FlowerGRPCServer.Config.loopback
+    config.tls = tls
+    try await withLoopbackServer(limit: .seconds(90), config: config, body)
   }
 
   private static func clientConfig(_ identity: (certificateChainPEM: [UInt8], privateKeyPEM: [UInt8])?)

@@ -14,14 +14,9 @@ import Testing
 
   func withTLSServer(_ body: @escaping @Sendable (SimpleClientManager, Int) async throws -> Void) async throws
   {
-    let tls = serverTLS
-    try await withTimeout(.seconds(60)) {
-      let manager = SimpleClientManager(sampleWaitTimeout: .seconds(20))
-      let config = FlowerGRPCServer.Config(host: "127.0.0.1", port: 0, tls: tls)
-      try await withFlowerGRPCServer(config: config, clientManager: manager) { server in
-        try await body(manager, try await server.boundPort())
-      }
-    }
+    var config = FlowerGRPCServer.Config.loopback
+    config.tls = serverTLS
+    try await withLoopbackServer(config: config, body)
   }
 
   @Test(arguments: ["127.0.0.1", "localhost"])

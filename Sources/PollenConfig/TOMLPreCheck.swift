@@ -5,9 +5,9 @@
 ///
 /// Strings, comments and values' arrays and inline tables (which may span lines) are skipped,
 /// so only brackets at the start of a line outside any value count as headers.
-enum TOMLHeaderCheck {
+enum TOMLPreCheck {
   /// The 1-based line of the first such place, or `nil`.
-  static func firstBadHeader(in text: String) -> Int? {
+  static func firstProblem(in text: String) -> Int? {
     let s = Array(text.unicodeScalars)
     var i = 0
     var line = 1

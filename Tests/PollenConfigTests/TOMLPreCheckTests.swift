@@ -4,7 +4,7 @@ import Testing
 
 /// TOMLKit's toml++ aborted the process on a table header that does not start with a key
 /// (found by `Fuzz/Sources/FuzzConfig`); such files are now a syntax error with a line.
-@Suite struct TOMLHeaderCheckTests {
+@Suite struct TOMLPreCheckTests {
   @Test(arguments: [
     "[\u{FFFD}\u{FFFD}teg[strategy-opg[s",  // the fuzzer's input, as valid UTF-8
     "rounds = 1\n\n[ =]\n",
