@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "PollenServer", targets: ["PollenServer"]),
     .library(name: "PollenClient", targets: ["PollenClient"]),
     .library(name: "PollenGRPC", targets: ["PollenGRPC"]),
+    .library(name: "PollenFlowerProto", targets: ["PollenFlowerProto"]),
     .library(name: "PollenSimulation", targets: ["PollenSimulation"]),
     .library(name: "PollenData", targets: ["PollenData"]),
     .library(name: "PollenNN", targets: ["PollenNN"]),
@@ -70,10 +71,18 @@ let package = Package(
       name: "PollenClient",
       dependencies: ["PollenCore", .product(name: "Logging", package: "swift-log")]
     ),
+    // Flower's legacy messages (transport.proto): generated code and the mapping to Pollen's
+    // types. No gRPC here, so the fuzzers can build it with sanitizers.
+    .target(
+      name: "PollenFlowerProto",
+      dependencies: [
+        "PollenCore", "PollenClient", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]
+    ),
     .target(
       name: "PollenGRPC",
       dependencies: [
-        "PollenCore", "PollenServer", "PollenClient",
+        "PollenCore", "PollenServer", "PollenClient", "PollenFlowerProto",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -124,7 +133,8 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
-    .testTarget(name: "PollenCoreTests", dependencies: ["PollenCore"], resources: [.copy("Resources")]),
+    .testTarget(
+      name: "PollenCoreTests", dependencies: ["PollenCore", "PollenTesting"], resources: [.copy("Resources")]),
     .testTarget(
       name: "PollenServerTests",
       dependencies: ["PollenServer", "PollenTesting"],
@@ -134,12 +144,14 @@ let package = Package(
     .testTarget(
       name: "PollenGRPCTests",
       dependencies: [
-        "PollenGRPC", "PollenTesting", .product(name: "Crypto", package: "swift-crypto"),
+        "PollenGRPC", "PollenFlowerProto", "PollenTesting", .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "X509", package: "swift-certificates"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOHTTP2", package: "swift-nio-http2"),
       ]
     ),
     .testTarget(name: "PollenSimulationTests", dependencies: ["PollenSimulation", "PollenTesting"]),
-    .testTarget(name: "PollenDataTests", dependencies: ["PollenData"]),
+    .testTarget(name: "PollenDataTests", dependencies: ["PollenData", "PollenTesting"]),
     .testTarget(name: "PollenNNTests", dependencies: ["PollenNN"]),
     .testTarget(name: "PollenRecipesTests", dependencies: ["PollenRecipes"]),
     .testTarget(name: "PollenStoreTests", dependencies: ["PollenStore", "PollenTesting"]),

@@ -5,10 +5,16 @@
 // same function over the files it is given (the committed corpus and any crash reproducers).
 import PackageDescription
 
-let targets = ["FuzzNPY", "FuzzNPZ", "FuzzGzip", "FuzzCSV", "FuzzConfig"]
+let targets = [
+  "FuzzNPY", "FuzzNPZ", "FuzzGzip", "FuzzCSV", "FuzzConfig", "FuzzFlowerWire", "FuzzIDX", "FuzzCIFAR",
+  "FuzzProfiles",
+  "FuzzNPYHeader",
+]
 let modules: [String: [String]] = [
-  "FuzzNPY": ["PollenCore"], "FuzzNPZ": ["PollenCore"], "FuzzGzip": ["PollenData"], "FuzzCSV": ["PollenData"],
-  "FuzzConfig": ["PollenConfig"],
+  "FuzzNPY": ["PollenCore"], "FuzzNPYHeader": ["PollenCore"], "FuzzNPZ": ["PollenCore"],
+  "FuzzGzip": ["PollenData"], "FuzzCSV": ["PollenData"],
+  "FuzzConfig": ["PollenConfig"], "FuzzFlowerWire": ["PollenCore", "PollenClient", "PollenFlowerProto"],
+  "FuzzIDX": ["PollenData"], "FuzzCIFAR": ["PollenData"], "FuzzProfiles": ["PollenSimulation"],
 ]
 
 let package = Package(

@@ -4,12 +4,13 @@
 # a crash, leak or timeout stops the run, leaves crash-* / leak-* / timeout-* in Fuzz/artifacts/
 # and exits non-zero. Prints libFuzzer's final stats (executions, corpus, coverage).
 #
-# Usage: Scripts/fuzz.sh TARGET SECONDS     (TARGET: FuzzNPY, FuzzNPZ, FuzzGzip, FuzzCSV, FuzzConfig; or "all")
+# Usage: Scripts/fuzz.sh TARGET SECONDS     (TARGET: FuzzNPY, FuzzNPZ, FuzzGzip, FuzzCSV, FuzzConfig,
+#                                           FuzzFlowerWire, FuzzIDX, FuzzCIFAR, FuzzProfiles, FuzzNPYHeader; or "all")
 #        Scripts/fuzz.sh --replay           (every corpus through the plain replayers: regression)
 set -euo pipefail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/../Fuzz"
-targets=(FuzzNPY FuzzNPZ FuzzGzip FuzzCSV FuzzConfig)
+targets=(FuzzNPY FuzzNPZ FuzzGzip FuzzCSV FuzzConfig FuzzFlowerWire FuzzIDX FuzzCIFAR FuzzProfiles FuzzNPYHeader)
 
 if [ "${1:-}" = "--replay" ]; then
   swift build -q --build-path .build-replay

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates Sources/PollenGRPC/Generated/ from proto/flwr/proto/transport.proto.
+# Regenerates the code for proto/flwr/proto/transport.proto: the messages (package visibility) in
+# Sources/PollenFlowerProto/Generated/, the gRPC service stubs (internal) in
+# Sources/PollenGRPC/Generated/, which import the messages' module.
 #
 # Builds the two protoc plugins in release from the Swift package mirror (protoc-gen-swift from
 # swift-protobuf, protoc-gen-grpc-swift-2 from grpc-swift-protobuf) in .build-protoc/ (git-ignored),
@@ -12,7 +14,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SCRATCH="$ROOT/.build-protoc"
-OUT="$ROOT/Sources/PollenGRPC/Generated"
+MESSAGES_OUT="$ROOT/Sources/PollenFlowerProto/Generated"
+SERVICE_OUT="$ROOT/Sources/PollenGRPC/Generated"
 GRPC_PROTOBUF_VERSION="2.4.1"
 
 command -v protoc >/dev/null || { echo "protoc not found: apt-get install protobuf-compiler" >&2; exit 1; }
@@ -41,16 +44,16 @@ echo "building protoc plugins (release)…" >&2
 )
 BIN="$(cd "$SCRATCH/plugins" && swift build -c release --show-bin-path)"
 
-mkdir -p "$OUT"
+mkdir -p "$MESSAGES_OUT" "$SERVICE_OUT"
 cd "$ROOT/proto"
 protoc flwr/proto/transport.proto \
   --plugin=protoc-gen-swift="$BIN/protoc-gen-swift" \
   --plugin=protoc-gen-grpc-swift-2="$BIN/protoc-gen-grpc-swift-2" \
-  --swift_opt=Visibility=Internal,FileNaming=DropPath \
-  --swift_out="$OUT" \
-  --grpc-swift-2_opt=Visibility=Internal,Server=true,Client=true,FileNaming=DropPath \
-  --grpc-swift-2_out="$OUT"
-echo "wrote $(ls "$OUT" | tr '\n' ' ')" >&2
+  --swift_opt=Visibility=Package,FileNaming=DropPath \
+  --swift_out="$MESSAGES_OUT" \
+  --grpc-swift-2_opt=Visibility=Internal,Server=true,Client=true,FileNaming=DropPath,ExtraModuleImports=PollenFlowerProto \
+  --grpc-swift-2_out="$SERVICE_OUT"
+echo "wrote $(ls "$MESSAGES_OUT" "$SERVICE_OUT" | tr '\n' ' ')" >&2
 
 PY="${POLLEN_PYTHON:-$ROOT/.venv/bin/python}"
 if [ -x "$PY" ] && "$PY" -c "import flwr" 2>/dev/null; then

@@ -41,17 +41,24 @@ public enum CIFAR10Loader {
   /// - Throws: ``PollenError`` `.invalidArgument` if a file's size is not a multiple of
   ///   ``recordSize`` or a label is not below 10.
   public static func load(batches: [URL]) throws -> Dataset {
+    try decode(batches: batches.map { (try Gzip.readMaybeGzipped($0), $0.lastPathComponent) })
+  }
+
+  /// Decodes and concatenates batches already in memory (not gzipped), in order; `name` is what
+  /// error messages call each one.
+  /// - Throws: ``PollenError`` `.invalidArgument` if a batch's size is not a multiple of
+  ///   ``recordSize`` or a label is not below 10.
+  public static func decode(batches: [(data: Data, name: String)]) throws -> Dataset {
     let pixels = recordSize - 1
     var files: [(name: String, data: Data)] = []
-    for url in batches {
-      let data = try Gzip.readMaybeGzipped(url)
+    for (data, name) in batches {
       guard data.count % recordSize == 0 else {
         throw PollenError(
           .invalidArgument,
-          "\(url.lastPathComponent): size \(data.count) is not a multiple of \(recordSize) "
+          "\(name): size \(data.count) is not a multiple of \(recordSize) "
             + "(1 label byte + \(pixels) pixels)")
       }
-      files.append((url.lastPathComponent, data))
+      files.append((name, data))
     }
     let total = files.reduce(0) { $0 + $1.data.count / recordSize }
     var labels: [Int32] = []

@@ -12,19 +12,34 @@ public enum IDXLoader {
   /// - Throws: ``PollenError`` `.io` if a file cannot be read, `.invalidArgument` if a file is
   ///   not IDX of the expected rank, is truncated, or the counts disagree.
   public static func load(images: URL, labels: URL, numClasses: Int? = nil) throws -> Dataset {
-    let imageFile = try IDXFile(url: images, expectedRank: 3)
-    let labelFile = try IDXFile(url: labels, expectedRank: 1)
+    try decode(
+      images: Gzip.readMaybeGzipped(images), labels: Gzip.readMaybeGzipped(labels), numClasses: numClasses,
+      names: (images.lastPathComponent, labels.lastPathComponent))
+  }
+
+  /// Decodes an images file and its labels file already in memory (not gzipped).
+  /// - Parameters:
+  ///   - numClasses: the number of classes; `nil` means the largest label + 1.
+  ///   - names: what error messages call the two files.
+  /// - Throws: ``PollenError`` `.invalidArgument` if a file is not IDX of the expected rank, is
+  ///   truncated, the counts disagree, or a label is not below `numClasses`.
+  public static func decode(
+    images: Data, labels: Data, numClasses: Int? = nil,
+    names: (images: String, labels: String) = ("images", "labels")
+  ) throws -> Dataset {
+    let imageFile = try IDXFile(data: images, name: names.images, expectedRank: 3)
+    let labelFile = try IDXFile(data: labels, name: names.labels, expectedRank: 1)
     guard imageFile.dimensions[0] == labelFile.dimensions[0] else {
       throw PollenError(
         .invalidArgument,
-        "\(images.lastPathComponent) holds \(imageFile.dimensions[0]) images but "
-          + "\(labels.lastPathComponent) holds \(labelFile.dimensions[0]) labels")
+        "\(names.images) holds \(imageFile.dimensions[0]) images but "
+          + "\(names.labels) holds \(labelFile.dimensions[0]) labels")
     }
     let labelValues = labelFile.payload.map { Int32($0) }
     let classes = numClasses ?? Int(labelValues.max().map { $0 + 1 } ?? 0)
     if let bad = labelValues.first(where: { Int($0) >= classes }) {
       throw PollenError(
-        .invalidArgument, "\(labels.lastPathComponent): label \(bad) is not below numClasses \(classes)")
+        .invalidArgument, "\(names.labels): label \(bad) is not below numClasses \(classes)")
     }
     let rows = imageFile.dimensions[1]
     let cols = imageFile.dimensions[2]
@@ -77,9 +92,7 @@ private struct IDXFile {
   var dimensions: [Int]
   var payload: Data
 
-  init(url: URL, expectedRank: Int) throws {
-    let data = try Gzip.readMaybeGzipped(url)
-    let name = url.lastPathComponent
+  init(data: Data, name: String, expectedRank: Int) throws {
     let bytes = [UInt8](data.prefix(4 + 4 * expectedRank))
     guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
       throw PollenError(.invalidArgument, "\(name): not an IDX file (bad magic number)")
@@ -101,7 +114,22 @@ private struct IDXFile {
     dimensions = (0..<expectedRank).map { d in
       (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * d + $1]) }
     }
-    let expected = dimensions.reduce(1, *)
+    // Three 32-bit sizes can multiply past Int.max (also the size of one image when there are
+    // none): a file can't hold that many bytes, so it is a bad header, not a trap.
+    func product(_ sizes: ArraySlice<Int>) -> Int? {
+      sizes.reduce(1 as Int?) { acc, d in
+        acc.flatMap { a in
+          let (value, overflow) = a.multipliedReportingOverflow(by: d)
+          return overflow ? nil : value
+        }
+      }
+    }
+    guard let perItem = product(dimensions.dropFirst()),
+      case (let expected, false) = dimensions[0].multipliedReportingOverflow(by: perItem)
+    else {
+      throw PollenError(
+        .invalidArgument, "\(name): dimensions \(dimensions) describe more bytes than any file holds")
+    }
     let available = data.count - headerSize
     guard available >= expected else {
       throw PollenError(

@@ -35,11 +35,16 @@ extension FlowerGRPCServer {
     /// allows 1000. Default: 10,000.
     public var maxStreamsPerConnection: Int
     /// The bytes of `FitIns`/`EvaluateIns` being written to clients at once, across all streams
-    /// (`nil`: no bound). The transport copies a message into each stream's buffer until that
-    /// client's socket takes it, so without a bound a round's instructions cost one model copy
-    /// per client; with it, at most this much (one message always goes out, however large).
-    /// Default: 64 MiB.
+    /// (`nil`: no bound; one message always goes out, however large). Every client's message
+    /// shares one buffer of the model (see `SplicedServerMessage`), so this no longer bounds
+    /// copies but the HTTP/2 frames queued at once: clients get their instructions in turn, each
+    /// at full speed, rather than all of them a trickle at a time. Default: 64 MiB.
     public var sendBufferSize: Int?
+    /// The largest buffer a connection reads its socket into. NIO grows a connection's read
+    /// buffer while reads fill it (to 64 KiB) and keeps it between reads, so at 10,000 clients
+    /// the buffers alone would hold 640 MB; 16 KiB costs large transfers a few more reads
+    /// (measured: K = 100, P = 1M within noise of 64 KiB). Default: 16 KiB.
+    public var maxReadBufferSize: Int
     /// How long one client's unsent instruction may hold its share of ``sendBufferSize`` before
     /// the next client's is admitted anyway (so a stalled client cannot stall the round).
     /// Default: 1 s.
@@ -62,8 +67,10 @@ extension FlowerGRPCServer {
       maxIdleTime: Duration? = nil, clientGracePeriod: Duration = Config.defaultClientGracePeriod,
       maxClients: Int? = nil, listenBacklog: Int = 4096, maxStreamsPerConnection: Int = 10_000,
       sendBufferSize: Int? = 64 << 20, sendLease: Duration = .seconds(1),
-      maxStreamsPerPeer: Int? = nil, misbehaviorThrottle: Duration = .seconds(30)
+      maxStreamsPerPeer: Int? = nil, misbehaviorThrottle: Duration = .seconds(30),
+      maxReadBufferSize: Int = 16 << 10
     ) {
+      self.maxReadBufferSize = maxReadBufferSize
       self.maxStreamsPerPeer = maxStreamsPerPeer
       self.misbehaviorThrottle = misbehaviorThrottle
       self.host = host

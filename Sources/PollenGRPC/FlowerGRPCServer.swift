@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
+import NIOCore
 import PollenServer
 
 /// A server that speaks Flower's protocol (`flwr.proto.FlowerService/Join`) over gRPC: Flower
@@ -69,11 +70,16 @@ public final class FlowerGRPCServer: Sendable {
         transport.channelDebuggingCallbacks.onBindTCPListener = { listener in
           listener.setOption(.backlog, value: backlog)
         }
-        let paced = config.sendBufferSize != nil
+        let maxRead = max(64, config.maxReadBufferSize)
+        let readBuffer = AdaptiveRecvByteBufferAllocator(
+          minimum: 64, initial: min(2048, maxRead), maximum: maxRead)
+        transport.channelDebuggingCallbacks.onAcceptTCPConnection = { connection in
+          connection.setOption(.recvAllocator, value: readBuffer)
+        }
         transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
           stream.eventLoop.submit {
             try stream.pipeline.syncOperations.addHandler(InboundBufferReleaser(), position: .first)
-            if paced { try gauges.install(on: stream) }
+            try gauges.install(on: stream)
           }
         }
       })

@@ -1,6 +1,7 @@
 import Logging
 import PollenClient
 import PollenCore
+import PollenFlowerProto
 import PollenServer
 import Synchronization
 
@@ -23,7 +24,7 @@ public final class GRPCClientProxy: ClientProxy {
   /// Each call's `timeout` bounds the wait for the client's reply (and only that).
   public var enforcesTimeouts: Bool { true }
 
-  typealias Machine = SessionStateMachine<Flwr_Proto_ServerMessage, ClientMessageBytes, Waiter>
+  typealias Machine = SessionStateMachine<OutboundServerMessage, ClientMessageBytes, Waiter>
   typealias Waiter = CheckedContinuation<ClientMessageBytes?, any Error>
 
   private let machine: Mutex<Machine>
@@ -100,7 +101,7 @@ public final class GRPCClientProxy: ClientProxy {
   /// cleanly after `ReconnectIns`.
   private func exchange(_ instruction: Instruction, timeout: Duration?) async throws -> Reply? {
     let expected = instruction.expectedReply
-    let message = Flwr_Proto_ServerMessage(instruction)
+    let message = OutboundServerMessage(instruction)
     let received: ClientMessageBytes?
     do {
       received = try await withTimeout(timeout) { try await self.call(message, expecting: expected) }
@@ -141,10 +142,10 @@ public final class GRPCClientProxy: ClientProxy {
   /// The largest reply accepted for `instruction`: a fit result twice the parameters sent (a
   /// float32 model may come back as float64) plus 16 MiB for metrics; 16 MiB for the rest; the
   /// transport's limit for `get_parameters` (the model's size is not known yet).
-  static func replyLimit(for instruction: Flwr_Proto_ServerMessage) -> Int {
-    switch instruction.msg {
-    case .fitIns: 2 * instruction.parameterBytes + (16 << 20)
-    case .getParametersIns: Int.max
+  static func replyLimit(for message: OutboundServerMessage) -> Int {
+    switch message.instruction {
+    case .fit: 2 * message.parameterBytes + (16 << 20)
+    case .getParameters: Int.max
     default: 16 << 20
     }
   }
@@ -161,7 +162,7 @@ public final class GRPCClientProxy: ClientProxy {
   }
 
   /// Enqueues the message and waits for the matching reply (see ``SessionStateMachine``).
-  private func call(_ message: Flwr_Proto_ServerMessage, expecting expected: Reply.Kind) async throws
+  private func call(_ message: OutboundServerMessage, expecting expected: Reply.Kind) async throws
     -> ClientMessageBytes?
   {
     let id = machine.withLock { $0.nextID() }

@@ -3,6 +3,7 @@ import GRPCNIOTransportHTTP2
 import Logging
 import PollenClient
 import PollenCore
+import PollenFlowerProto
 import Synchronization
 
 /// Many lightweight Flower-protocol clients in one process, to load a server (Flower's

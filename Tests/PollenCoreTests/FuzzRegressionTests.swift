@@ -1,4 +1,5 @@
 import Foundation
+import PollenTesting
 import Testing
 
 @testable import PollenCore
@@ -6,16 +7,10 @@ import Testing
 /// Inputs the fuzzers (`Scripts/fuzz.sh`) found crashing a decoder; each must now be refused
 /// with an error. The same files are in `Fuzz/Corpus/<target>/crash-*`.
 @Suite struct FuzzRegressionTests {
-  private static func corpusFile(_ target: String, _ name: String) throws -> Data {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    return try Data(contentsOf: root.appendingPathComponent("Fuzz/Corpus/\(target)/\(name)"))
-  }
-
   /// A ZIP64 extra field claiming 2^64 − 1 bytes made the stored-entry reader build a
   /// backwards range (a trap) instead of saying the entry is truncated.
   @Test func aZip64SizeBeyondTheArchiveIsAnError() throws {
-    let data = try Self.corpusFile("FuzzNPZ", "crash-zip64-size-beyond-archive")
+    let data = try FuzzCorpus.file("FuzzNPZ", "crash-zip64-size-beyond-archive")
     let error = #expect(throws: PollenError.self) { try NPZ.decode(data) }
     #expect(error?.code == .invalidArgument)
   }

@@ -3,6 +3,7 @@ import GRPCCore
 import Logging
 import PollenClient
 import PollenCore
+import PollenFlowerProto
 import Synchronization
 import Testing
 
@@ -102,8 +103,8 @@ import Testing
 private final class Written: RPCWriterProtocol, Sendable {
   private let state = Mutex(0)
   var count: Int { state.withLock { $0 } }
-  func write(_ element: Flwr_Proto_ServerMessage) async throws { state.withLock { $0 += 1 } }
-  func write(contentsOf elements: some Sequence<Flwr_Proto_ServerMessage>) async throws {
+  func write(_ element: ServerMessageWrite) async throws { state.withLock { $0 += 1 } }
+  func write(contentsOf elements: some Sequence<ServerMessageWrite>) async throws {
     for element in elements { try await write(element) }
   }
 }

@@ -1,5 +1,6 @@
 import PollenClient
 import PollenCore
+import PollenFlowerProto
 import Testing
 
 @testable import PollenGRPC

@@ -1,6 +1,7 @@
 import Foundation
 import PollenClient
 import PollenCore
+import PollenFlowerProto
 import SwiftProtobuf
 import Testing
 

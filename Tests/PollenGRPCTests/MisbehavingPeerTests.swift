@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import PollenClient
 import PollenCore
+import PollenFlowerProto
 import PollenServer
 import PollenTesting
 import Testing
@@ -78,7 +79,7 @@ import Testing
               numExamples: 1)))
       }, expectUnregistered: true)
     #expect(error?.code == .invalidMessage)
-    let limit = GRPCClientProxy.replyLimit(for: Flwr_Proto_ServerMessage(.fit(FitIns(parameters: model))))
+    let limit = GRPCClientProxy.replyLimit(for: OutboundServerMessage(.fit(FitIns(parameters: model))))
     #expect(limit > 16 << 20 && limit < 17 << 20)
     #expect(error?.message.contains("more than the \(limit) a reply to this instruction may be") == true)
     #expect(status.code == .failedPrecondition)

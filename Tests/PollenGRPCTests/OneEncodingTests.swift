@@ -3,6 +3,7 @@ import GRPCCore
 import Logging
 import PollenClient
 import PollenCore
+import PollenFlowerProto
 import PollenServer
 import Synchronization
 import Testing
@@ -12,8 +13,13 @@ import Testing
 /// Collects what a stream handler writes.
 private final class CollectingWriter: RPCWriterProtocol, Sendable {
   let written = Mutex<[Flwr_Proto_ServerMessage]>([])
-  func write(_ element: Flwr_Proto_ServerMessage) async throws { written.withLock { $0.append(element) } }
-  func write(contentsOf elements: some Sequence<Flwr_Proto_ServerMessage>) async throws {
+  func write(_ element: ServerMessageWrite) async throws {
+    guard case .message(let message) = element else {
+      Issue.record("no gauge, so nothing is spliced"); return
+    }
+    written.withLock { $0.append(message) }
+  }
+  func write(contentsOf elements: some Sequence<ServerMessageWrite>) async throws {
     for element in elements { try await write(element) }
   }
 }

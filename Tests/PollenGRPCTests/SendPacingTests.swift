@@ -1,6 +1,7 @@
 import Foundation
 import PollenClient
 import PollenCore
+import PollenFlowerProto
 import PollenServer
 import PollenTesting
 import Synchronization
@@ -106,7 +107,7 @@ import Testing
           #expect(history.failures.isEmpty)
           #expect(federation.parameters.tensors.first?.doubles().allSatisfy { $0 == 2 } == true)
           let stats = try #require(server.sendBudget).statistics
-          let message = Flwr_Proto_ServerMessage(.fit(FitIns(parameters: model))).parameterBytes
+          let message = OutboundServerMessage(.fit(FitIns(parameters: model))).parameterBytes
           #expect(stats.admitted == 24, "every FitIns of both rounds was paced")
           #expect(stats.peak <= max(limit, message))
           #expect(stats.peak >= message)

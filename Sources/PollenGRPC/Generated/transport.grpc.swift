@@ -16,6 +16,7 @@
 
 import GRPCCore
 import GRPCProtobuf
+import PollenFlowerProto
 
 // MARK: - flwr.proto.FlowerService
 

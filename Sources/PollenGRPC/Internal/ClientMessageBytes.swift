@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCNIOTransportCore
 import PollenClient
 import PollenCore
+import PollenFlowerProto
 import SwiftProtobuf
 
 /// A `ClientMessage` as it came off the stream: its bytes, undecoded, and the kind of reply it
@@ -38,7 +39,7 @@ struct ClientMessageBytes: Sendable {
     } else {
       storage = .array(bytes.withUnsafeBytes { Array($0) })
     }
-    guard case .valid(let kind) = bytes.withUnsafeBytes({ Self.scan($0) }) else {
+    guard case .valid(let kind) = bytes.withUnsafeBytes({ ClientMessageFraming.scan($0) }) else {
       throw RPCError(code: .invalidArgument, message: "Can't deserialize to message of type ClientMessage.")
     }
     self.kind = kind
@@ -61,52 +62,6 @@ struct ClientMessageBytes: Sendable {
     } catch {
       throw PollenError(.invalidMessage, "client message does not decode: \(error)")
     }
-  }
-
-  private enum Scan { case broken, valid(Reply.Kind?) }
-
-  /// Walks the top-level fields: broken framing, or the last reply field (if any).
-  private static func scan(_ bytes: UnsafeRawBufferPointer) -> Scan {
-    var index = 0
-    var kind: Reply.Kind?
-    func varint() -> UInt64? {
-      var value: UInt64 = 0
-      var shift: UInt64 = 0
-      while index < bytes.count, shift < 64 {
-        let byte = bytes[index]
-        index += 1
-        value |= UInt64(byte & 0x7f) << shift
-        if byte & 0x80 == 0 { return value }
-        shift += 7
-      }
-      return nil
-    }
-    while index < bytes.count {
-      guard let tag = varint(), tag >> 3 > 0 else { return .broken }
-      switch tag & 7 {
-      case 0:
-        guard varint() != nil else { return .broken }
-      case 1:
-        index += 8
-      case 2:
-        guard let length = varint(), length <= UInt64(bytes.count - index) else { return .broken }
-        index += Int(length)
-        switch tag >> 3 {
-        case 1: kind = .disconnect
-        case 2: kind = .getProperties
-        case 3: kind = .getParameters
-        case 4: kind = .fit
-        case 5: kind = .evaluate
-        default: break
-        }
-      case 5:
-        index += 4
-      default:
-        return .broken
-      }
-      guard index <= bytes.count else { return .broken }
-    }
-    return .valid(kind)
   }
 
   /// The deserializer that keeps `ClientMessage`s as bytes.

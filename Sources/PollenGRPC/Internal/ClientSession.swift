@@ -3,6 +3,7 @@ import GRPCNIOTransportHTTP2
 import Logging
 import PollenClient
 import PollenCore
+import PollenFlowerProto
 import Synchronization
 
 /// One connection of a client to a server: opens `Join`, answers instructions with a

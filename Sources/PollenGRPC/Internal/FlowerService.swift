@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCProtobuf
 import Logging
 import Metrics
+import PollenFlowerProto
 import PollenServer
 import Synchronization
 
@@ -57,13 +58,13 @@ final class FlowerService: RegistrableRPCService {
     router.registerHandler(
       forMethod: Flwr_Proto_FlowerService.Method.Join.descriptor,
       deserializer: ClientMessageBytes.Deserializer(),
-      serializer: ProtobufSerializer<Flwr_Proto_ServerMessage>(),
+      serializer: ServerMessageWrite.Serializer(),
       handler: { request, context in try await self.join(request: request, context: context) })
   }
 
   func join(
     request: StreamingServerRequest<ClientMessageBytes>, context: ServerContext
-  ) async throws -> StreamingServerResponse<Flwr_Proto_ServerMessage> {
+  ) async throws -> StreamingServerResponse<ServerMessageWrite> {
     let token = request.metadata[stringValues: StreamWriteGauges.header].first { _ in true }
     let gauge = gauges.claim(token)
     let host = Self.host(of: context.remotePeer)
@@ -94,15 +95,16 @@ final class FlowerService: RegistrableRPCService {
       if let sendBudget, let gauge { SendPacing(budget: sendBudget, gauge: gauge) } else { nil }
     return StreamingServerResponse { [key] writer in
       try await self.join(
-        request: request.messages, response: writer, context: context, pacing: pacing, key: key, host: host)
+        request: request.messages, response: writer, context: context, gauge: gauge, pacing: pacing, key: key,
+        host: host)
       return [:]
     }
   }
 
   private func join(
     request: RPCAsyncSequence<ClientMessageBytes, any Error>,
-    response: RPCWriter<Flwr_Proto_ServerMessage>,
-    context: ServerContext, pacing: SendPacing?, key: NodePublicKey?, host: String
+    response: RPCWriter<ServerMessageWrite>,
+    context: ServerContext, gauge: StreamWriteGauge?, pacing: SendPacing?, key: NodePublicKey?, host: String
   ) async throws {
     let cid = Self.newClientID()
     var logger = logger
@@ -156,7 +158,8 @@ final class FlowerService: RegistrableRPCService {
     logger.info(
       "client \(cid) joined from \(context.remotePeer)\(key.map { " with key \($0.fingerprint)" } ?? "")")
     do {
-      try await Self.serve(proxy: proxy, outbox: outbox, request: request, response: response, pacing: pacing)
+      try await Self.serve(
+        proxy: proxy, outbox: outbox, request: request, response: response, gauge: gauge, pacing: pacing)
       logger.info("client \(cid) left")
     } catch {
       logger.warning("stream of client \(cid) ended: \(error)")
@@ -226,7 +229,7 @@ final class FlowerService: RegistrableRPCService {
   private static func serve(
     proxy: GRPCClientProxy, outbox: Outbox,
     request: RPCAsyncSequence<ClientMessageBytes, any Error>,
-    response: RPCWriter<Flwr_Proto_ServerMessage>, pacing: SendPacing?
+    response: RPCWriter<ServerMessageWrite>, gauge: StreamWriteGauge?, pacing: SendPacing?
   ) async throws {
     try await withThrowingTaskGroup(of: Role.self) { group in
       group.addTask {
@@ -240,7 +243,7 @@ final class FlowerService: RegistrableRPCService {
       }
       group.addTask {
         do {
-          try await outbox.drain(into: response, pacing: pacing)
+          try await outbox.drain(into: response, gauge: gauge, pacing: pacing)
         } catch {
           proxy.streamEnded(error: error)
         }

@@ -3,6 +3,7 @@ import GRPCNIOTransportHTTP2
 import Logging
 import PollenClient
 import PollenCore
+import PollenFlowerProto
 import Synchronization
 
 #if canImport(FoundationEssentials)

@@ -1,10 +1,11 @@
 import GRPCCore
+import PollenFlowerProto
 
 /// What the server writes to one `Join` stream, and how the stream ends — filled by the
 /// ``GRPCClientProxy`` (under its lock, so in order) and drained by the stream's handler.
 struct Outbox: Sendable {
-  private let messages: AsyncStream<Flwr_Proto_ServerMessage>
-  private let messagesIn: AsyncStream<Flwr_Proto_ServerMessage>.Continuation
+  private let messages: AsyncStream<OutboundServerMessage>
+  private let messagesIn: AsyncStream<OutboundServerMessage>.Continuation
   private let ends: AsyncStream<SessionEnd>
   private let endsIn: AsyncStream<SessionEnd>.Continuation
 
@@ -14,7 +15,7 @@ struct Outbox: Sendable {
   }
 
   /// Queues a message for the stream.
-  func send(_ message: Flwr_Proto_ServerMessage) {
+  func send(_ message: OutboundServerMessage) {
     messagesIn.yield(message)
   }
 
@@ -27,21 +28,32 @@ struct Outbox: Sendable {
 
   /// Writes queued messages to `writer` until the outbox ends or the task is cancelled.
   ///
-  /// With `pacing`, a message that carries parameters first takes its size from the server's
-  /// ``SendBudget`` and gives it back once the stream's gauge reports the bytes written to the
-  /// socket (or its lease ends), so at most the budget's bytes of model copies wait in the
-  /// transport at once, however many clients there are.
-  func drain(into writer: RPCWriter<Flwr_Proto_ServerMessage>, pacing: SendPacing? = nil) async throws {
-    for await message in messages {
-      let bytes = message.parameterBytes
+  /// With the stream's `gauge` (its channel has a ``StreamWriteGaugeHandler``), a message with
+  /// parameters is spliced: its pieces go to the gauge and the writer gets the placeholder
+  /// (see ``OutboundServerMessage``). With `pacing`, such a message first takes its size from
+  /// the server's ``SendBudget`` and gives it back once the gauge reports it written to the
+  /// socket (or the budget's lease ends), so at most the budget's bytes of instructions wait in
+  /// the transport's queues at once, however many clients there are.
+  func drain(
+    into writer: RPCWriter<ServerMessageWrite>, gauge: StreamWriteGauge? = nil, pacing: SendPacing? = nil
+  ) async throws {
+    for await outbound in messages {
+      let bytes = outbound.parameterBytes
+      let write: ServerMessageWrite
+      if let gauge, let spliced = outbound.spliced {
+        gauge.queue(spliced)
+        write = .spliced
+      } else {
+        write = .message(outbound.message)
+      }
       guard let pacing, bytes > 0 else {
-        try await writer.write(message)
+        try await writer.write(write)
         continue
       }
       guard await pacing.budget.acquire(bytes) else { return }
       defer { pacing.budget.release(bytes) }
       let mark = pacing.gauge.mark
-      try await writer.write(message)
+      try await writer.write(write)
       await pacing.waitUntilWritten(after: mark)
     }
   }
@@ -80,17 +92,6 @@ struct SendPacing: Sendable {
       group.addTask { try? await Task.sleep(for: lease) }
       await group.next()
       group.cancelAll()
-    }
-  }
-}
-
-extension Flwr_Proto_ServerMessage {
-  /// The tensor bytes a `FitIns` or `EvaluateIns` carries (0 for other messages).
-  var parameterBytes: Int {
-    switch msg {
-    case .fitIns(let m): m.parameters.tensors.reduce(0) { $0 + $1.count }
-    case .evaluateIns(let m): m.parameters.tensors.reduce(0) { $0 + $1.count }
-    default: 0
     }
   }
 }

@@ -17,6 +17,14 @@ final class StreamWriteGauge: Sendable {
   }
 
   private let state = Mutex(State())
+  /// Spliced messages the stream's RPC has queued, in write order, for the handler to write in
+  /// place of their placeholders.
+  private let splices = Mutex<[SplicedServerMessage]>([])
+
+  /// Queues the pieces of a message whose placeholder the RPC is about to write.
+  func queue(_ message: SplicedServerMessage) {
+    splices.withLock { $0.append(message) }
+  }
 
   /// The DATA writes issued so far; pass it to ``waitUntilWritten(after:)`` before a write.
   var mark: Int { state.withLock { $0.issued } }
@@ -50,6 +58,50 @@ final class StreamWriteGauge: Sendable {
   }
 
   func didIssue() { state.withLock { $0.issued += 1 } }
+
+  /// What to write for the framed gRPC data `buffer`: `nil` when it holds no placeholder (write
+  /// it as it is), else its parts with each placeholder replaced by the next queued message's
+  /// pieces. Throws when a placeholder has no queued message (a bug: nothing may reach the
+  /// client then).
+  func expand(_ buffer: ByteBuffer) throws -> [ByteBuffer]? {
+    guard splices.withLock({ !$0.isEmpty }) else { return nil }
+    let placeholder = SplicedServerMessage.placeholder
+    var parts: [ByteBuffer] = []
+    var plainStart = buffer.readerIndex
+    var offset = buffer.readerIndex
+    let end = buffer.writerIndex
+    while end - offset >= 5,
+      let (flag, length) = buffer.getMultipleIntegers(at: offset, as: (UInt8, UInt32).self),
+      end - offset - 5 >= Int(length)
+    {
+      let next = offset + 5 + Int(length)
+      if flag == 0, Int(length) == placeholder.count,
+        buffer.withUnsafeReadableBytes({ raw in
+          raw[(offset + 5 - buffer.readerIndex)..<(next - buffer.readerIndex)].elementsEqual(placeholder)
+        })
+      {
+        guard let message = splices.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else {
+          throw SpliceError()
+        }
+        if offset > plainStart, let plain = buffer.getSlice(at: plainStart, length: offset - plainStart) {
+          parts.append(plain)
+        }
+        parts += message.framed()
+        plainStart = next
+      }
+      offset = next
+    }
+    guard !parts.isEmpty else { return nil }
+    if end > plainStart, let rest = buffer.getSlice(at: plainStart, length: end - plainStart) {
+      parts.append(rest)
+    }
+    return parts
+  }
+
+  /// A placeholder arrived with no spliced message queued for it.
+  struct SpliceError: Error, CustomStringConvertible {
+    var description: String { "a spliced message's placeholder has no queued message" }
+  }
 
   func didComplete() {
     let ready = state.withLock { state in
@@ -115,7 +167,9 @@ final class StreamWriteGauges: Sendable {
 }
 
 /// Sits at the front of an HTTP/2 stream channel: tags the request headers with the stream's
-/// gauge token and counts DATA writes and their completion into the gauge.
+/// gauge token, counts DATA writes and their completion into the gauge, and writes spliced
+/// messages (``SplicedServerMessage``) in place of their placeholders. (The server enables no
+/// compression, so the framer's placeholder frames are never compressed.)
 final class StreamWriteGaugeHandler: ChannelDuplexHandler, RemovableChannelHandler {
   typealias InboundIn = HTTP2Frame.FramePayload
   typealias InboundOut = HTTP2Frame.FramePayload
@@ -145,14 +199,26 @@ final class StreamWriteGaugeHandler: ChannelDuplexHandler, RemovableChannelHandl
   }
 
   func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-    guard case .data = unwrapOutboundIn(data) else {
+    guard case .data(let frame) = unwrapOutboundIn(data) else {
       return context.write(data, promise: promise)
     }
     gauge.didIssue()
     let written = promise ?? context.eventLoop.makePromise()
     let gauge = gauge
     written.futureResult.whenComplete { _ in gauge.didComplete() }
-    context.write(data, promise: written)
+    let parts: [ByteBuffer]?
+    do {
+      parts = if case .byteBuffer(let buffer) = frame.data { try gauge.expand(buffer) } else { nil }
+    } catch {
+      written.fail(error)
+      return context.close(promise: nil)
+    }
+    guard let parts else { return context.write(data, promise: written) }
+    for (index, part) in parts.enumerated() {
+      let last = index == parts.count - 1
+      let payload = HTTP2Frame.FramePayload.Data(data: .byteBuffer(part), endStream: last && frame.endStream)
+      context.write(wrapOutboundOut(.data(payload)), promise: last ? written : nil)
+    }
   }
 
   func channelInactive(context: ChannelHandlerContext) {

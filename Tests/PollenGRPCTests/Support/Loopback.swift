@@ -4,6 +4,7 @@ import GRPCProtobuf
 import Logging
 import PollenClient
 import PollenCore
+import PollenFlowerProto
 import PollenServer
 import Synchronization
 

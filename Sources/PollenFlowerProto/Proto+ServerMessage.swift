@@ -7,7 +7,7 @@ extension Flwr_Proto_ServerMessage {
   /// The wire form of `instruction`; `ReconnectIns.seconds == nil` is 0 on the wire. The
   /// parameters of `FitIns` and `EvaluateIns` are encoded once per ``Parameters`` value and
   /// shared by every message that carries it.
-  init(_ instruction: Instruction) {
+  package init(_ instruction: Instruction) {
     self.init()
     switch instruction {
     case .getProperties(let ins):
@@ -41,7 +41,7 @@ extension Instruction {
   ///
   /// - Throws: ``PollenError``: `invalidMessage` when no instruction is set or a config value is
   ///   unset, `invalidTensor` when a tensor is not valid `.npy`.
-  init(proto: Flwr_Proto_ServerMessage) throws {
+  package init(proto: Flwr_Proto_ServerMessage) throws {
     switch proto.msg {
     case .getPropertiesIns(let m):
       self = .getProperties(GetPropertiesIns(config: try scalarMap(m.config)))

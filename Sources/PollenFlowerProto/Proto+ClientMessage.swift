@@ -5,7 +5,7 @@ import PollenCore
 
 extension Flwr_Proto_ClientMessage {
   /// The wire form of `reply`. `EvaluateRes.loss` becomes a 32-bit float, as on Flower's wire.
-  init(_ reply: Reply) {
+  package init(_ reply: Reply) {
     self.init()
     switch reply {
     case .getProperties(let res):
@@ -40,7 +40,7 @@ extension Flwr_Proto_ClientMessage {
   }
 
   /// The kind of reply this message carries, or `nil` when none is set.
-  var replyKind: Reply.Kind? {
+  package var replyKind: Reply.Kind? {
     switch msg {
     case .getPropertiesRes: return .getProperties
     case .getParametersRes: return .getParameters
@@ -58,7 +58,7 @@ extension Reply {
   /// - Throws: ``PollenError``: `invalidMessage` when no reply is set, a status code is unknown,
   ///   a metric is unset or `num_examples` is negative; `invalidTensor` ("tensor 2: …") when a
   ///   tensor is not valid `.npy`.
-  init(proto: Flwr_Proto_ClientMessage) throws {
+  package init(proto: Flwr_Proto_ClientMessage) throws {
     switch proto.msg {
     case .getPropertiesRes(let m):
       self = .getProperties(

@@ -31,8 +31,8 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-nonisolated enum Flwr_Proto_Code: SwiftProtobuf.Enum, Swift.CaseIterable {
-  typealias RawValue = Int
+package nonisolated enum Flwr_Proto_Code: SwiftProtobuf.Enum, Swift.CaseIterable {
+  package typealias RawValue = Int
   case ok // = 0
   case getPropertiesNotImplemented // = 1
   case getParametersNotImplemented // = 2
@@ -40,11 +40,11 @@ nonisolated enum Flwr_Proto_Code: SwiftProtobuf.Enum, Swift.CaseIterable {
   case evaluateNotImplemented // = 4
   case UNRECOGNIZED(Int)
 
-  init() {
+  package init() {
     self = .ok
   }
 
-  init?(rawValue: Int) {
+  package init?(rawValue: Int) {
     switch rawValue {
     case 0: self = .ok
     case 1: self = .getPropertiesNotImplemented
@@ -55,7 +55,7 @@ nonisolated enum Flwr_Proto_Code: SwiftProtobuf.Enum, Swift.CaseIterable {
     }
   }
 
-  var rawValue: Int {
+  package var rawValue: Int {
     switch self {
     case .ok: return 0
     case .getPropertiesNotImplemented: return 1
@@ -67,7 +67,7 @@ nonisolated enum Flwr_Proto_Code: SwiftProtobuf.Enum, Swift.CaseIterable {
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  static let allCases: [Flwr_Proto_Code] = [
+  package static let allCases: [Flwr_Proto_Code] = [
     .ok,
     .getPropertiesNotImplemented,
     .getParametersNotImplemented,
@@ -77,8 +77,8 @@ nonisolated enum Flwr_Proto_Code: SwiftProtobuf.Enum, Swift.CaseIterable {
 
 }
 
-nonisolated enum Flwr_Proto_Reason: SwiftProtobuf.Enum, Swift.CaseIterable {
-  typealias RawValue = Int
+package nonisolated enum Flwr_Proto_Reason: SwiftProtobuf.Enum, Swift.CaseIterable {
+  package typealias RawValue = Int
   case unknown // = 0
   case reconnect // = 1
   case powerDisconnected // = 2
@@ -86,11 +86,11 @@ nonisolated enum Flwr_Proto_Reason: SwiftProtobuf.Enum, Swift.CaseIterable {
   case ack // = 4
   case UNRECOGNIZED(Int)
 
-  init() {
+  package init() {
     self = .unknown
   }
 
-  init?(rawValue: Int) {
+  package init?(rawValue: Int) {
     switch rawValue {
     case 0: self = .unknown
     case 1: self = .reconnect
@@ -101,7 +101,7 @@ nonisolated enum Flwr_Proto_Reason: SwiftProtobuf.Enum, Swift.CaseIterable {
     }
   }
 
-  var rawValue: Int {
+  package var rawValue: Int {
     switch self {
     case .unknown: return 0
     case .reconnect: return 1
@@ -113,7 +113,7 @@ nonisolated enum Flwr_Proto_Reason: SwiftProtobuf.Enum, Swift.CaseIterable {
   }
 
   // The compiler won't synthesize support with the UNRECOGNIZED case.
-  static let allCases: [Flwr_Proto_Reason] = [
+  package static let allCases: [Flwr_Proto_Reason] = [
     .unknown,
     .reconnect,
     .powerDisconnected,
@@ -123,42 +123,42 @@ nonisolated enum Flwr_Proto_Reason: SwiftProtobuf.Enum, Swift.CaseIterable {
 
 }
 
-nonisolated struct Flwr_Proto_Status: Sendable {
+package nonisolated struct Flwr_Proto_Status: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var code: Flwr_Proto_Code = .ok
+  package var code: Flwr_Proto_Code = .ok
 
-  var message: String = String()
+  package var message: String = String()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Flwr_Proto_Parameters: Sendable {
+package nonisolated struct Flwr_Proto_Parameters: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var tensors: [Data] = []
+  package var tensors: [Data] = []
 
-  var tensorType: String = String()
+  package var tensorType: String = String()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Flwr_Proto_ServerMessage: Sendable {
+package nonisolated struct Flwr_Proto_ServerMessage: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var msg: Flwr_Proto_ServerMessage.OneOf_Msg? = nil
+  package var msg: Flwr_Proto_ServerMessage.OneOf_Msg? = nil
 
-  var reconnectIns: Flwr_Proto_ServerMessage.ReconnectIns {
+  package var reconnectIns: Flwr_Proto_ServerMessage.ReconnectIns {
     get {
       if case .reconnectIns(let v)? = msg {return v}
       return Flwr_Proto_ServerMessage.ReconnectIns()
@@ -166,7 +166,7 @@ nonisolated struct Flwr_Proto_ServerMessage: Sendable {
     set {msg = .reconnectIns(newValue)}
   }
 
-  var getPropertiesIns: Flwr_Proto_ServerMessage.GetPropertiesIns {
+  package var getPropertiesIns: Flwr_Proto_ServerMessage.GetPropertiesIns {
     get {
       if case .getPropertiesIns(let v)? = msg {return v}
       return Flwr_Proto_ServerMessage.GetPropertiesIns()
@@ -174,7 +174,7 @@ nonisolated struct Flwr_Proto_ServerMessage: Sendable {
     set {msg = .getPropertiesIns(newValue)}
   }
 
-  var getParametersIns: Flwr_Proto_ServerMessage.GetParametersIns {
+  package var getParametersIns: Flwr_Proto_ServerMessage.GetParametersIns {
     get {
       if case .getParametersIns(let v)? = msg {return v}
       return Flwr_Proto_ServerMessage.GetParametersIns()
@@ -182,7 +182,7 @@ nonisolated struct Flwr_Proto_ServerMessage: Sendable {
     set {msg = .getParametersIns(newValue)}
   }
 
-  var fitIns: Flwr_Proto_ServerMessage.FitIns {
+  package var fitIns: Flwr_Proto_ServerMessage.FitIns {
     get {
       if case .fitIns(let v)? = msg {return v}
       return Flwr_Proto_ServerMessage.FitIns()
@@ -190,7 +190,7 @@ nonisolated struct Flwr_Proto_ServerMessage: Sendable {
     set {msg = .fitIns(newValue)}
   }
 
-  var evaluateIns: Flwr_Proto_ServerMessage.EvaluateIns {
+  package var evaluateIns: Flwr_Proto_ServerMessage.EvaluateIns {
     get {
       if case .evaluateIns(let v)? = msg {return v}
       return Flwr_Proto_ServerMessage.EvaluateIns()
@@ -198,9 +198,9 @@ nonisolated struct Flwr_Proto_ServerMessage: Sendable {
     set {msg = .evaluateIns(newValue)}
   }
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  nonisolated enum OneOf_Msg: Equatable, Sendable {
+  package nonisolated enum OneOf_Msg: Equatable, Sendable {
     case reconnectIns(Flwr_Proto_ServerMessage.ReconnectIns)
     case getPropertiesIns(Flwr_Proto_ServerMessage.GetPropertiesIns)
     case getParametersIns(Flwr_Proto_ServerMessage.GetParametersIns)
@@ -209,99 +209,99 @@ nonisolated struct Flwr_Proto_ServerMessage: Sendable {
 
   }
 
-  nonisolated struct ReconnectIns: Sendable {
+  package nonisolated struct ReconnectIns: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    var seconds: Int64 = 0
+    package var seconds: Int64 = 0
 
-    var unknownFields = SwiftProtobuf.UnknownStorage()
+    package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-    init() {}
+    package init() {}
   }
 
-  nonisolated struct GetPropertiesIns: Sendable {
+  package nonisolated struct GetPropertiesIns: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    var config: Dictionary<String,Flwr_Proto_Scalar> = [:]
+    package var config: Dictionary<String,Flwr_Proto_Scalar> = [:]
 
-    var unknownFields = SwiftProtobuf.UnknownStorage()
+    package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-    init() {}
+    package init() {}
   }
 
-  nonisolated struct GetParametersIns: Sendable {
+  package nonisolated struct GetParametersIns: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    var config: Dictionary<String,Flwr_Proto_Scalar> = [:]
+    package var config: Dictionary<String,Flwr_Proto_Scalar> = [:]
 
-    var unknownFields = SwiftProtobuf.UnknownStorage()
+    package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-    init() {}
+    package init() {}
   }
 
-  nonisolated struct FitIns: Sendable {
+  package nonisolated struct FitIns: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    var parameters: Flwr_Proto_Parameters {
+    package var parameters: Flwr_Proto_Parameters {
       get {_parameters ?? Flwr_Proto_Parameters()}
       set {_parameters = newValue}
     }
     /// Returns true if `parameters` has been explicitly set.
-    var hasParameters: Bool {self._parameters != nil}
+    package var hasParameters: Bool {self._parameters != nil}
     /// Clears the value of `parameters`. Subsequent reads from it will return its default value.
-    mutating func clearParameters() {self._parameters = nil}
+    package mutating func clearParameters() {self._parameters = nil}
 
-    var config: Dictionary<String,Flwr_Proto_Scalar> = [:]
+    package var config: Dictionary<String,Flwr_Proto_Scalar> = [:]
 
-    var unknownFields = SwiftProtobuf.UnknownStorage()
+    package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-    init() {}
+    package init() {}
 
     fileprivate var _parameters: Flwr_Proto_Parameters? = nil
   }
 
-  nonisolated struct EvaluateIns: Sendable {
+  package nonisolated struct EvaluateIns: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    var parameters: Flwr_Proto_Parameters {
+    package var parameters: Flwr_Proto_Parameters {
       get {_parameters ?? Flwr_Proto_Parameters()}
       set {_parameters = newValue}
     }
     /// Returns true if `parameters` has been explicitly set.
-    var hasParameters: Bool {self._parameters != nil}
+    package var hasParameters: Bool {self._parameters != nil}
     /// Clears the value of `parameters`. Subsequent reads from it will return its default value.
-    mutating func clearParameters() {self._parameters = nil}
+    package mutating func clearParameters() {self._parameters = nil}
 
-    var config: Dictionary<String,Flwr_Proto_Scalar> = [:]
+    package var config: Dictionary<String,Flwr_Proto_Scalar> = [:]
 
-    var unknownFields = SwiftProtobuf.UnknownStorage()
+    package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-    init() {}
+    package init() {}
 
     fileprivate var _parameters: Flwr_Proto_Parameters? = nil
   }
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Flwr_Proto_ClientMessage: Sendable {
+package nonisolated struct Flwr_Proto_ClientMessage: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var msg: Flwr_Proto_ClientMessage.OneOf_Msg? = nil
+  package var msg: Flwr_Proto_ClientMessage.OneOf_Msg? = nil
 
-  var disconnectRes: Flwr_Proto_ClientMessage.DisconnectRes {
+  package var disconnectRes: Flwr_Proto_ClientMessage.DisconnectRes {
     get {
       if case .disconnectRes(let v)? = msg {return v}
       return Flwr_Proto_ClientMessage.DisconnectRes()
@@ -309,7 +309,7 @@ nonisolated struct Flwr_Proto_ClientMessage: Sendable {
     set {msg = .disconnectRes(newValue)}
   }
 
-  var getPropertiesRes: Flwr_Proto_ClientMessage.GetPropertiesRes {
+  package var getPropertiesRes: Flwr_Proto_ClientMessage.GetPropertiesRes {
     get {
       if case .getPropertiesRes(let v)? = msg {return v}
       return Flwr_Proto_ClientMessage.GetPropertiesRes()
@@ -317,7 +317,7 @@ nonisolated struct Flwr_Proto_ClientMessage: Sendable {
     set {msg = .getPropertiesRes(newValue)}
   }
 
-  var getParametersRes: Flwr_Proto_ClientMessage.GetParametersRes {
+  package var getParametersRes: Flwr_Proto_ClientMessage.GetParametersRes {
     get {
       if case .getParametersRes(let v)? = msg {return v}
       return Flwr_Proto_ClientMessage.GetParametersRes()
@@ -325,7 +325,7 @@ nonisolated struct Flwr_Proto_ClientMessage: Sendable {
     set {msg = .getParametersRes(newValue)}
   }
 
-  var fitRes: Flwr_Proto_ClientMessage.FitRes {
+  package var fitRes: Flwr_Proto_ClientMessage.FitRes {
     get {
       if case .fitRes(let v)? = msg {return v}
       return Flwr_Proto_ClientMessage.FitRes()
@@ -333,7 +333,7 @@ nonisolated struct Flwr_Proto_ClientMessage: Sendable {
     set {msg = .fitRes(newValue)}
   }
 
-  var evaluateRes: Flwr_Proto_ClientMessage.EvaluateRes {
+  package var evaluateRes: Flwr_Proto_ClientMessage.EvaluateRes {
     get {
       if case .evaluateRes(let v)? = msg {return v}
       return Flwr_Proto_ClientMessage.EvaluateRes()
@@ -341,9 +341,9 @@ nonisolated struct Flwr_Proto_ClientMessage: Sendable {
     set {msg = .evaluateRes(newValue)}
   }
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  nonisolated enum OneOf_Msg: Equatable, Sendable {
+  package nonisolated enum OneOf_Msg: Equatable, Sendable {
     case disconnectRes(Flwr_Proto_ClientMessage.DisconnectRes)
     case getPropertiesRes(Flwr_Proto_ClientMessage.GetPropertiesRes)
     case getParametersRes(Flwr_Proto_ClientMessage.GetParametersRes)
@@ -352,145 +352,145 @@ nonisolated struct Flwr_Proto_ClientMessage: Sendable {
 
   }
 
-  nonisolated struct DisconnectRes: Sendable {
+  package nonisolated struct DisconnectRes: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    var reason: Flwr_Proto_Reason = .unknown
+    package var reason: Flwr_Proto_Reason = .unknown
 
-    var unknownFields = SwiftProtobuf.UnknownStorage()
+    package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-    init() {}
+    package init() {}
   }
 
-  nonisolated struct GetPropertiesRes: Sendable {
+  package nonisolated struct GetPropertiesRes: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    var status: Flwr_Proto_Status {
+    package var status: Flwr_Proto_Status {
       get {_status ?? Flwr_Proto_Status()}
       set {_status = newValue}
     }
     /// Returns true if `status` has been explicitly set.
-    var hasStatus: Bool {self._status != nil}
+    package var hasStatus: Bool {self._status != nil}
     /// Clears the value of `status`. Subsequent reads from it will return its default value.
-    mutating func clearStatus() {self._status = nil}
+    package mutating func clearStatus() {self._status = nil}
 
-    var properties: Dictionary<String,Flwr_Proto_Scalar> = [:]
+    package var properties: Dictionary<String,Flwr_Proto_Scalar> = [:]
 
-    var unknownFields = SwiftProtobuf.UnknownStorage()
+    package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-    init() {}
+    package init() {}
 
     fileprivate var _status: Flwr_Proto_Status? = nil
   }
 
-  nonisolated struct GetParametersRes: Sendable {
+  package nonisolated struct GetParametersRes: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    var status: Flwr_Proto_Status {
+    package var status: Flwr_Proto_Status {
       get {_status ?? Flwr_Proto_Status()}
       set {_status = newValue}
     }
     /// Returns true if `status` has been explicitly set.
-    var hasStatus: Bool {self._status != nil}
+    package var hasStatus: Bool {self._status != nil}
     /// Clears the value of `status`. Subsequent reads from it will return its default value.
-    mutating func clearStatus() {self._status = nil}
+    package mutating func clearStatus() {self._status = nil}
 
-    var parameters: Flwr_Proto_Parameters {
+    package var parameters: Flwr_Proto_Parameters {
       get {_parameters ?? Flwr_Proto_Parameters()}
       set {_parameters = newValue}
     }
     /// Returns true if `parameters` has been explicitly set.
-    var hasParameters: Bool {self._parameters != nil}
+    package var hasParameters: Bool {self._parameters != nil}
     /// Clears the value of `parameters`. Subsequent reads from it will return its default value.
-    mutating func clearParameters() {self._parameters = nil}
+    package mutating func clearParameters() {self._parameters = nil}
 
-    var unknownFields = SwiftProtobuf.UnknownStorage()
+    package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-    init() {}
+    package init() {}
 
     fileprivate var _status: Flwr_Proto_Status? = nil
     fileprivate var _parameters: Flwr_Proto_Parameters? = nil
   }
 
-  nonisolated struct FitRes: Sendable {
+  package nonisolated struct FitRes: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    var status: Flwr_Proto_Status {
+    package var status: Flwr_Proto_Status {
       get {_status ?? Flwr_Proto_Status()}
       set {_status = newValue}
     }
     /// Returns true if `status` has been explicitly set.
-    var hasStatus: Bool {self._status != nil}
+    package var hasStatus: Bool {self._status != nil}
     /// Clears the value of `status`. Subsequent reads from it will return its default value.
-    mutating func clearStatus() {self._status = nil}
+    package mutating func clearStatus() {self._status = nil}
 
-    var parameters: Flwr_Proto_Parameters {
+    package var parameters: Flwr_Proto_Parameters {
       get {_parameters ?? Flwr_Proto_Parameters()}
       set {_parameters = newValue}
     }
     /// Returns true if `parameters` has been explicitly set.
-    var hasParameters: Bool {self._parameters != nil}
+    package var hasParameters: Bool {self._parameters != nil}
     /// Clears the value of `parameters`. Subsequent reads from it will return its default value.
-    mutating func clearParameters() {self._parameters = nil}
+    package mutating func clearParameters() {self._parameters = nil}
 
-    var numExamples: Int64 = 0
+    package var numExamples: Int64 = 0
 
-    var metrics: Dictionary<String,Flwr_Proto_Scalar> = [:]
+    package var metrics: Dictionary<String,Flwr_Proto_Scalar> = [:]
 
-    var unknownFields = SwiftProtobuf.UnknownStorage()
+    package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-    init() {}
+    package init() {}
 
     fileprivate var _status: Flwr_Proto_Status? = nil
     fileprivate var _parameters: Flwr_Proto_Parameters? = nil
   }
 
-  nonisolated struct EvaluateRes: Sendable {
+  package nonisolated struct EvaluateRes: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    var status: Flwr_Proto_Status {
+    package var status: Flwr_Proto_Status {
       get {_status ?? Flwr_Proto_Status()}
       set {_status = newValue}
     }
     /// Returns true if `status` has been explicitly set.
-    var hasStatus: Bool {self._status != nil}
+    package var hasStatus: Bool {self._status != nil}
     /// Clears the value of `status`. Subsequent reads from it will return its default value.
-    mutating func clearStatus() {self._status = nil}
+    package mutating func clearStatus() {self._status = nil}
 
-    var loss: Float = 0
+    package var loss: Float = 0
 
-    var numExamples: Int64 = 0
+    package var numExamples: Int64 = 0
 
-    var metrics: Dictionary<String,Flwr_Proto_Scalar> = [:]
+    package var metrics: Dictionary<String,Flwr_Proto_Scalar> = [:]
 
-    var unknownFields = SwiftProtobuf.UnknownStorage()
+    package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-    init() {}
+    package init() {}
 
     fileprivate var _status: Flwr_Proto_Status? = nil
   }
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Flwr_Proto_Scalar: Sendable {
+package nonisolated struct Flwr_Proto_Scalar: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var scalar: Flwr_Proto_Scalar.OneOf_Scalar? = nil
+  package var scalar: Flwr_Proto_Scalar.OneOf_Scalar? = nil
 
-  var double: Double {
+  package var double: Double {
     get {
       if case .double(let v)? = scalar {return v}
       return 0
@@ -498,7 +498,7 @@ nonisolated struct Flwr_Proto_Scalar: Sendable {
     set {scalar = .double(newValue)}
   }
 
-  var uint64: UInt64 {
+  package var uint64: UInt64 {
     get {
       if case .uint64(let v)? = scalar {return v}
       return 0
@@ -506,7 +506,7 @@ nonisolated struct Flwr_Proto_Scalar: Sendable {
     set {scalar = .uint64(newValue)}
   }
 
-  var sint64: Int64 {
+  package var sint64: Int64 {
     get {
       if case .sint64(let v)? = scalar {return v}
       return 0
@@ -514,7 +514,7 @@ nonisolated struct Flwr_Proto_Scalar: Sendable {
     set {scalar = .sint64(newValue)}
   }
 
-  var bool: Bool {
+  package var bool: Bool {
     get {
       if case .bool(let v)? = scalar {return v}
       return false
@@ -522,7 +522,7 @@ nonisolated struct Flwr_Proto_Scalar: Sendable {
     set {scalar = .bool(newValue)}
   }
 
-  var string: String {
+  package var string: String {
     get {
       if case .string(let v)? = scalar {return v}
       return String()
@@ -530,7 +530,7 @@ nonisolated struct Flwr_Proto_Scalar: Sendable {
     set {scalar = .string(newValue)}
   }
 
-  var bytes: Data {
+  package var bytes: Data {
     get {
       if case .bytes(let v)? = scalar {return v}
       return Data()
@@ -538,9 +538,9 @@ nonisolated struct Flwr_Proto_Scalar: Sendable {
     set {scalar = .bytes(newValue)}
   }
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  nonisolated enum OneOf_Scalar: Equatable, Sendable {
+  package nonisolated enum OneOf_Scalar: Equatable, Sendable {
     case double(Double)
     case uint64(UInt64)
     case sint64(Int64)
@@ -550,7 +550,7 @@ nonisolated struct Flwr_Proto_Scalar: Sendable {
 
   }
 
-  init() {}
+  package init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -558,18 +558,18 @@ nonisolated struct Flwr_Proto_Scalar: Sendable {
 fileprivate nonisolated let _protobuf_package = "flwr.proto"
 
 nonisolated extension Flwr_Proto_Code: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0OK\0\u{1}GET_PROPERTIES_NOT_IMPLEMENTED\0\u{1}GET_PARAMETERS_NOT_IMPLEMENTED\0\u{1}FIT_NOT_IMPLEMENTED\0\u{1}EVALUATE_NOT_IMPLEMENTED\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0OK\0\u{1}GET_PROPERTIES_NOT_IMPLEMENTED\0\u{1}GET_PARAMETERS_NOT_IMPLEMENTED\0\u{1}FIT_NOT_IMPLEMENTED\0\u{1}EVALUATE_NOT_IMPLEMENTED\0")
 }
 
 nonisolated extension Flwr_Proto_Reason: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UNKNOWN\0\u{1}RECONNECT\0\u{1}POWER_DISCONNECTED\0\u{1}WIFI_UNAVAILABLE\0\u{1}ACK\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0UNKNOWN\0\u{1}RECONNECT\0\u{1}POWER_DISCONNECTED\0\u{1}WIFI_UNAVAILABLE\0\u{1}ACK\0")
 }
 
 nonisolated extension Flwr_Proto_Status: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Status"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}message\0")
+  package static let protoMessageName: String = _protobuf_package + ".Status"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}message\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -582,7 +582,7 @@ nonisolated extension Flwr_Proto_Status: SwiftProtobuf.Message, SwiftProtobuf._M
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.code != .ok {
       try visitor.visitSingularEnumField(value: self.code, fieldNumber: 1)
     }
@@ -592,7 +592,7 @@ nonisolated extension Flwr_Proto_Status: SwiftProtobuf.Message, SwiftProtobuf._M
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_Status, rhs: Flwr_Proto_Status) -> Bool {
+  package static func ==(lhs: Flwr_Proto_Status, rhs: Flwr_Proto_Status) -> Bool {
     if lhs.code != rhs.code {return false}
     if lhs.message != rhs.message {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -601,10 +601,10 @@ nonisolated extension Flwr_Proto_Status: SwiftProtobuf.Message, SwiftProtobuf._M
 }
 
 nonisolated extension Flwr_Proto_Parameters: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Parameters"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tensors\0\u{3}tensor_type\0")
+  package static let protoMessageName: String = _protobuf_package + ".Parameters"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tensors\0\u{3}tensor_type\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -617,7 +617,7 @@ nonisolated extension Flwr_Proto_Parameters: SwiftProtobuf.Message, SwiftProtobu
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.tensors.isEmpty {
       try visitor.visitRepeatedBytesField(value: self.tensors, fieldNumber: 1)
     }
@@ -627,7 +627,7 @@ nonisolated extension Flwr_Proto_Parameters: SwiftProtobuf.Message, SwiftProtobu
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_Parameters, rhs: Flwr_Proto_Parameters) -> Bool {
+  package static func ==(lhs: Flwr_Proto_Parameters, rhs: Flwr_Proto_Parameters) -> Bool {
     if lhs.tensors != rhs.tensors {return false}
     if lhs.tensorType != rhs.tensorType {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -636,10 +636,10 @@ nonisolated extension Flwr_Proto_Parameters: SwiftProtobuf.Message, SwiftProtobu
 }
 
 nonisolated extension Flwr_Proto_ServerMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ServerMessage"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}reconnect_ins\0\u{3}get_properties_ins\0\u{3}get_parameters_ins\0\u{3}fit_ins\0\u{3}evaluate_ins\0")
+  package static let protoMessageName: String = _protobuf_package + ".ServerMessage"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}reconnect_ins\0\u{3}get_properties_ins\0\u{3}get_parameters_ins\0\u{3}fit_ins\0\u{3}evaluate_ins\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -715,7 +715,7 @@ nonisolated extension Flwr_Proto_ServerMessage: SwiftProtobuf.Message, SwiftProt
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -746,7 +746,7 @@ nonisolated extension Flwr_Proto_ServerMessage: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_ServerMessage, rhs: Flwr_Proto_ServerMessage) -> Bool {
+  package static func ==(lhs: Flwr_Proto_ServerMessage, rhs: Flwr_Proto_ServerMessage) -> Bool {
     if lhs.msg != rhs.msg {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -754,10 +754,10 @@ nonisolated extension Flwr_Proto_ServerMessage: SwiftProtobuf.Message, SwiftProt
 }
 
 nonisolated extension Flwr_Proto_ServerMessage.ReconnectIns: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = Flwr_Proto_ServerMessage.protoMessageName + ".ReconnectIns"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seconds\0")
+  package static let protoMessageName: String = Flwr_Proto_ServerMessage.protoMessageName + ".ReconnectIns"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seconds\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -769,14 +769,14 @@ nonisolated extension Flwr_Proto_ServerMessage.ReconnectIns: SwiftProtobuf.Messa
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.seconds != 0 {
       try visitor.visitSingularInt64Field(value: self.seconds, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_ServerMessage.ReconnectIns, rhs: Flwr_Proto_ServerMessage.ReconnectIns) -> Bool {
+  package static func ==(lhs: Flwr_Proto_ServerMessage.ReconnectIns, rhs: Flwr_Proto_ServerMessage.ReconnectIns) -> Bool {
     if lhs.seconds != rhs.seconds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -784,10 +784,10 @@ nonisolated extension Flwr_Proto_ServerMessage.ReconnectIns: SwiftProtobuf.Messa
 }
 
 nonisolated extension Flwr_Proto_ServerMessage.GetPropertiesIns: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = Flwr_Proto_ServerMessage.protoMessageName + ".GetPropertiesIns"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}config\0")
+  package static let protoMessageName: String = Flwr_Proto_ServerMessage.protoMessageName + ".GetPropertiesIns"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}config\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -799,14 +799,14 @@ nonisolated extension Flwr_Proto_ServerMessage.GetPropertiesIns: SwiftProtobuf.M
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.config.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Flwr_Proto_Scalar>.self, value: self.config, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_ServerMessage.GetPropertiesIns, rhs: Flwr_Proto_ServerMessage.GetPropertiesIns) -> Bool {
+  package static func ==(lhs: Flwr_Proto_ServerMessage.GetPropertiesIns, rhs: Flwr_Proto_ServerMessage.GetPropertiesIns) -> Bool {
     if lhs.config != rhs.config {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -814,10 +814,10 @@ nonisolated extension Flwr_Proto_ServerMessage.GetPropertiesIns: SwiftProtobuf.M
 }
 
 nonisolated extension Flwr_Proto_ServerMessage.GetParametersIns: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = Flwr_Proto_ServerMessage.protoMessageName + ".GetParametersIns"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}config\0")
+  package static let protoMessageName: String = Flwr_Proto_ServerMessage.protoMessageName + ".GetParametersIns"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}config\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -829,14 +829,14 @@ nonisolated extension Flwr_Proto_ServerMessage.GetParametersIns: SwiftProtobuf.M
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.config.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Flwr_Proto_Scalar>.self, value: self.config, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_ServerMessage.GetParametersIns, rhs: Flwr_Proto_ServerMessage.GetParametersIns) -> Bool {
+  package static func ==(lhs: Flwr_Proto_ServerMessage.GetParametersIns, rhs: Flwr_Proto_ServerMessage.GetParametersIns) -> Bool {
     if lhs.config != rhs.config {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -844,10 +844,10 @@ nonisolated extension Flwr_Proto_ServerMessage.GetParametersIns: SwiftProtobuf.M
 }
 
 nonisolated extension Flwr_Proto_ServerMessage.FitIns: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = Flwr_Proto_ServerMessage.protoMessageName + ".FitIns"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}parameters\0\u{1}config\0")
+  package static let protoMessageName: String = Flwr_Proto_ServerMessage.protoMessageName + ".FitIns"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}parameters\0\u{1}config\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -860,7 +860,7 @@ nonisolated extension Flwr_Proto_ServerMessage.FitIns: SwiftProtobuf.Message, Sw
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -874,7 +874,7 @@ nonisolated extension Flwr_Proto_ServerMessage.FitIns: SwiftProtobuf.Message, Sw
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_ServerMessage.FitIns, rhs: Flwr_Proto_ServerMessage.FitIns) -> Bool {
+  package static func ==(lhs: Flwr_Proto_ServerMessage.FitIns, rhs: Flwr_Proto_ServerMessage.FitIns) -> Bool {
     if lhs._parameters != rhs._parameters {return false}
     if lhs.config != rhs.config {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -883,10 +883,10 @@ nonisolated extension Flwr_Proto_ServerMessage.FitIns: SwiftProtobuf.Message, Sw
 }
 
 nonisolated extension Flwr_Proto_ServerMessage.EvaluateIns: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = Flwr_Proto_ServerMessage.protoMessageName + ".EvaluateIns"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}parameters\0\u{1}config\0")
+  package static let protoMessageName: String = Flwr_Proto_ServerMessage.protoMessageName + ".EvaluateIns"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}parameters\0\u{1}config\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -899,7 +899,7 @@ nonisolated extension Flwr_Proto_ServerMessage.EvaluateIns: SwiftProtobuf.Messag
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -913,7 +913,7 @@ nonisolated extension Flwr_Proto_ServerMessage.EvaluateIns: SwiftProtobuf.Messag
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_ServerMessage.EvaluateIns, rhs: Flwr_Proto_ServerMessage.EvaluateIns) -> Bool {
+  package static func ==(lhs: Flwr_Proto_ServerMessage.EvaluateIns, rhs: Flwr_Proto_ServerMessage.EvaluateIns) -> Bool {
     if lhs._parameters != rhs._parameters {return false}
     if lhs.config != rhs.config {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -922,10 +922,10 @@ nonisolated extension Flwr_Proto_ServerMessage.EvaluateIns: SwiftProtobuf.Messag
 }
 
 nonisolated extension Flwr_Proto_ClientMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ClientMessage"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}disconnect_res\0\u{3}get_properties_res\0\u{3}get_parameters_res\0\u{3}fit_res\0\u{3}evaluate_res\0")
+  package static let protoMessageName: String = _protobuf_package + ".ClientMessage"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}disconnect_res\0\u{3}get_properties_res\0\u{3}get_parameters_res\0\u{3}fit_res\0\u{3}evaluate_res\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1001,7 +1001,7 @@ nonisolated extension Flwr_Proto_ClientMessage: SwiftProtobuf.Message, SwiftProt
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -1032,7 +1032,7 @@ nonisolated extension Flwr_Proto_ClientMessage: SwiftProtobuf.Message, SwiftProt
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_ClientMessage, rhs: Flwr_Proto_ClientMessage) -> Bool {
+  package static func ==(lhs: Flwr_Proto_ClientMessage, rhs: Flwr_Proto_ClientMessage) -> Bool {
     if lhs.msg != rhs.msg {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -1040,10 +1040,10 @@ nonisolated extension Flwr_Proto_ClientMessage: SwiftProtobuf.Message, SwiftProt
 }
 
 nonisolated extension Flwr_Proto_ClientMessage.DisconnectRes: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = Flwr_Proto_ClientMessage.protoMessageName + ".DisconnectRes"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reason\0")
+  package static let protoMessageName: String = Flwr_Proto_ClientMessage.protoMessageName + ".DisconnectRes"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reason\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1055,14 +1055,14 @@ nonisolated extension Flwr_Proto_ClientMessage.DisconnectRes: SwiftProtobuf.Mess
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.reason != .unknown {
       try visitor.visitSingularEnumField(value: self.reason, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_ClientMessage.DisconnectRes, rhs: Flwr_Proto_ClientMessage.DisconnectRes) -> Bool {
+  package static func ==(lhs: Flwr_Proto_ClientMessage.DisconnectRes, rhs: Flwr_Proto_ClientMessage.DisconnectRes) -> Bool {
     if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -1070,10 +1070,10 @@ nonisolated extension Flwr_Proto_ClientMessage.DisconnectRes: SwiftProtobuf.Mess
 }
 
 nonisolated extension Flwr_Proto_ClientMessage.GetPropertiesRes: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = Flwr_Proto_ClientMessage.protoMessageName + ".GetPropertiesRes"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}properties\0")
+  package static let protoMessageName: String = Flwr_Proto_ClientMessage.protoMessageName + ".GetPropertiesRes"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}properties\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1086,7 +1086,7 @@ nonisolated extension Flwr_Proto_ClientMessage.GetPropertiesRes: SwiftProtobuf.M
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -1100,7 +1100,7 @@ nonisolated extension Flwr_Proto_ClientMessage.GetPropertiesRes: SwiftProtobuf.M
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_ClientMessage.GetPropertiesRes, rhs: Flwr_Proto_ClientMessage.GetPropertiesRes) -> Bool {
+  package static func ==(lhs: Flwr_Proto_ClientMessage.GetPropertiesRes, rhs: Flwr_Proto_ClientMessage.GetPropertiesRes) -> Bool {
     if lhs._status != rhs._status {return false}
     if lhs.properties != rhs.properties {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1109,10 +1109,10 @@ nonisolated extension Flwr_Proto_ClientMessage.GetPropertiesRes: SwiftProtobuf.M
 }
 
 nonisolated extension Flwr_Proto_ClientMessage.GetParametersRes: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = Flwr_Proto_ClientMessage.protoMessageName + ".GetParametersRes"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}parameters\0")
+  package static let protoMessageName: String = Flwr_Proto_ClientMessage.protoMessageName + ".GetParametersRes"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}parameters\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1125,7 +1125,7 @@ nonisolated extension Flwr_Proto_ClientMessage.GetParametersRes: SwiftProtobuf.M
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -1139,7 +1139,7 @@ nonisolated extension Flwr_Proto_ClientMessage.GetParametersRes: SwiftProtobuf.M
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_ClientMessage.GetParametersRes, rhs: Flwr_Proto_ClientMessage.GetParametersRes) -> Bool {
+  package static func ==(lhs: Flwr_Proto_ClientMessage.GetParametersRes, rhs: Flwr_Proto_ClientMessage.GetParametersRes) -> Bool {
     if lhs._status != rhs._status {return false}
     if lhs._parameters != rhs._parameters {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1148,10 +1148,10 @@ nonisolated extension Flwr_Proto_ClientMessage.GetParametersRes: SwiftProtobuf.M
 }
 
 nonisolated extension Flwr_Proto_ClientMessage.FitRes: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = Flwr_Proto_ClientMessage.protoMessageName + ".FitRes"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}parameters\0\u{3}num_examples\0\u{1}metrics\0")
+  package static let protoMessageName: String = Flwr_Proto_ClientMessage.protoMessageName + ".FitRes"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}parameters\0\u{3}num_examples\0\u{1}metrics\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1166,7 +1166,7 @@ nonisolated extension Flwr_Proto_ClientMessage.FitRes: SwiftProtobuf.Message, Sw
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -1186,7 +1186,7 @@ nonisolated extension Flwr_Proto_ClientMessage.FitRes: SwiftProtobuf.Message, Sw
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_ClientMessage.FitRes, rhs: Flwr_Proto_ClientMessage.FitRes) -> Bool {
+  package static func ==(lhs: Flwr_Proto_ClientMessage.FitRes, rhs: Flwr_Proto_ClientMessage.FitRes) -> Bool {
     if lhs._status != rhs._status {return false}
     if lhs._parameters != rhs._parameters {return false}
     if lhs.numExamples != rhs.numExamples {return false}
@@ -1197,10 +1197,10 @@ nonisolated extension Flwr_Proto_ClientMessage.FitRes: SwiftProtobuf.Message, Sw
 }
 
 nonisolated extension Flwr_Proto_ClientMessage.EvaluateRes: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = Flwr_Proto_ClientMessage.protoMessageName + ".EvaluateRes"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}loss\0\u{3}num_examples\0\u{1}metrics\0")
+  package static let protoMessageName: String = Flwr_Proto_ClientMessage.protoMessageName + ".EvaluateRes"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}loss\0\u{3}num_examples\0\u{1}metrics\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1215,7 +1215,7 @@ nonisolated extension Flwr_Proto_ClientMessage.EvaluateRes: SwiftProtobuf.Messag
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -1235,7 +1235,7 @@ nonisolated extension Flwr_Proto_ClientMessage.EvaluateRes: SwiftProtobuf.Messag
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_ClientMessage.EvaluateRes, rhs: Flwr_Proto_ClientMessage.EvaluateRes) -> Bool {
+  package static func ==(lhs: Flwr_Proto_ClientMessage.EvaluateRes, rhs: Flwr_Proto_ClientMessage.EvaluateRes) -> Bool {
     if lhs._status != rhs._status {return false}
     if lhs.loss != rhs.loss {return false}
     if lhs.numExamples != rhs.numExamples {return false}
@@ -1246,10 +1246,10 @@ nonisolated extension Flwr_Proto_ClientMessage.EvaluateRes: SwiftProtobuf.Messag
 }
 
 nonisolated extension Flwr_Proto_Scalar: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Scalar"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}double\0\u{2}\u{5}uint64\0\u{2}\u{2}sint64\0\u{2}\u{5}bool\0\u{1}string\0\u{1}bytes\0")
+  package static let protoMessageName: String = _protobuf_package + ".Scalar"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}double\0\u{2}\u{5}uint64\0\u{2}\u{2}sint64\0\u{2}\u{5}bool\0\u{1}string\0\u{1}bytes\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1308,7 +1308,7 @@ nonisolated extension Flwr_Proto_Scalar: SwiftProtobuf.Message, SwiftProtobuf._M
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -1343,7 +1343,7 @@ nonisolated extension Flwr_Proto_Scalar: SwiftProtobuf.Message, SwiftProtobuf._M
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Flwr_Proto_Scalar, rhs: Flwr_Proto_Scalar) -> Bool {
+  package static func ==(lhs: Flwr_Proto_Scalar, rhs: Flwr_Proto_Scalar) -> Bool {
     if lhs.scalar != rhs.scalar {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

@@ -9,7 +9,7 @@ import PollenCore
 // Scalars and the string → Scalar maps (config, metrics, properties).
 
 extension Flwr_Proto_Scalar {
-  init(_ scalar: Scalar) {
+  package init(_ scalar: Scalar) {
     self.init()
     switch scalar {
     case .double(let v): self.scalar = .double(v)
@@ -24,7 +24,7 @@ extension Flwr_Proto_Scalar {
 
 extension Scalar {
   /// - Throws: ``PollenError`` (`invalidMessage`) when the oneof is unset.
-  init(proto: Flwr_Proto_Scalar, key: String) throws {
+  package init(proto: Flwr_Proto_Scalar, key: String) throws {
     switch proto.scalar {
     case .double(let v): self = .double(v)
     case .uint64(let v): self = .uint(v)
@@ -38,12 +38,12 @@ extension Scalar {
 }
 
 /// A `[String: Scalar]` (Config, Metrics, Properties) as a proto map.
-func protoMap(_ map: [String: Scalar]) -> [String: Flwr_Proto_Scalar] {
+package func protoMap(_ map: [String: Scalar]) -> [String: Flwr_Proto_Scalar] {
   map.mapValues(Flwr_Proto_Scalar.init)
 }
 
 /// A proto map as a `[String: Scalar]`; throws if a value is unset.
-func scalarMap(_ map: [String: Flwr_Proto_Scalar]) throws -> [String: Scalar] {
+package func scalarMap(_ map: [String: Flwr_Proto_Scalar]) throws -> [String: Scalar] {
   var out: [String: Scalar] = [:]
   out.reserveCapacity(map.count)
   for (key, value) in map { out[key] = try Scalar(proto: value, key: key) }

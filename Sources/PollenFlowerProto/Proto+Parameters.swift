@@ -10,7 +10,7 @@ import PollenCore
 
 extension Flwr_Proto_Parameters {
   /// Encodes each tensor as `.npy` (Flower's `"numpy.ndarray"`).
-  init(_ parameters: Parameters) {
+  package init(_ parameters: Parameters) {
     self.init()
     tensors = parameters.tensors.map { $0.npy() }
     tensorType = parameters.tensorType
@@ -18,7 +18,7 @@ extension Flwr_Proto_Parameters {
 
   /// The encoding of `parameters`, made once and shared by every copy of that value (see
   /// ``Parameters/encodings``): every client's `FitIns` of a round holds the same tensor bytes.
-  static func shared(_ parameters: Parameters) -> Flwr_Proto_Parameters {
+  package static func shared(_ parameters: Parameters) -> Flwr_Proto_Parameters {
     parameters.encoding(Flwr_Proto_Parameters.self) { Flwr_Proto_Parameters($0) }
   }
 }
@@ -28,7 +28,7 @@ extension Parameters {
   ///
   /// - Throws: ``PollenError`` (`invalidTensor`, "tensor 2: …") for the first tensor that is not
   ///   a valid `.npy` array.
-  init(proto: Flwr_Proto_Parameters) throws {
+  package init(proto: Flwr_Proto_Parameters) throws {
     var tensors: [NDArray] = []
     tensors.reserveCapacity(proto.tensors.count)
     for (index, bytes) in proto.tensors.enumerated() {
@@ -47,7 +47,7 @@ extension Parameters {
 }
 
 extension Flwr_Proto_Status {
-  init(_ status: Status) {
+  package init(_ status: Status) {
     self.init()
     code = Flwr_Proto_Code(rawValue: status.code.rawValue) ?? .UNRECOGNIZED(status.code.rawValue)
     message = status.message
@@ -56,7 +56,7 @@ extension Flwr_Proto_Status {
 
 extension Status {
   /// - Throws: ``PollenError`` (`invalidMessage`) for a code Flower does not define.
-  init(proto: Flwr_Proto_Status) throws {
+  package init(proto: Flwr_Proto_Status) throws {
     guard let code = Code(rawValue: proto.code.rawValue) else {
       throw PollenError(.invalidMessage, "unknown status code \(proto.code.rawValue)")
     }
@@ -65,14 +65,14 @@ extension Status {
 }
 
 extension Flwr_Proto_Reason {
-  init(_ reason: Reason) {
+  package init(_ reason: Reason) {
     self = Flwr_Proto_Reason(rawValue: reason.rawValue) ?? .unknown
   }
 }
 
 extension Reason {
   /// Unknown reasons read as ``Reason/unknown``.
-  init(proto: Flwr_Proto_Reason) {
+  package init(proto: Flwr_Proto_Reason) {
     self = Reason(rawValue: proto.rawValue) ?? .unknown
   }
 }

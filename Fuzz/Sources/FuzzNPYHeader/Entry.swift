@@ -1,0 +1,5 @@
+import FuzzSupport
+
+@main struct Entry {
+  static func main() throws { try FuzzDriver.run(fuzz) }
+}
