@@ -133,6 +133,22 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    // Examples (README "As a library"): built by `swift build`, run by InteropTests/ExamplesTests.
+    .target(name: "ExampleSupport", dependencies: ["PollenCore"], path: "Examples/ExampleSupport"),
+    .executableTarget(
+      name: "LinearRegressionExample", dependencies: ["PollenCore", "PollenServer", "PollenSimulation"],
+      path: "Examples/LinearRegression"),
+    .executableTarget(
+      name: "CustomStrategyExample",
+      dependencies: ["ExampleSupport", "PollenCore", "PollenServer", "PollenSimulation"],
+      path: "Examples/CustomStrategy"),
+    .executableTarget(
+      name: "InProcessGRPCExample",
+      dependencies: ["ExampleSupport", "PollenCore", "PollenServer", "PollenGRPC"],
+      path: "Examples/InProcessGRPC"),
+    .executableTarget(
+      name: "FlowerServerClientExample", dependencies: ["ExampleSupport", "PollenCore", "PollenGRPC"],
+      path: "Examples/FlowerServerClient"),
     .testTarget(
       name: "PollenCoreTests", dependencies: ["PollenCore", "PollenTesting"], resources: [.copy("Resources")]),
     .testTarget(

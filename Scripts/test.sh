@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
 # Runs Pollen's whole test suite, the interop tests against the real Flower 1.41 peer included.
-# Sets up what the tests need first: a Python virtual environment with flwr==1.41.0, numpy and
-# Pillow (in .venv, reused when present; Pillow reads the report screenshots) and a debug build
-# of the `pollen` binary.
+# Sets up what the tests need first: a Python virtual environment with flwr==1.41.0, numpy,
+# Pillow and scikit-learn (in .venv, reused when present; Pillow reads the report screenshots,
+# scikit-learn is the Examples/python client's) and a debug build of the `pollen` binary and the
+# examples.
 # Usage: Scripts/test.sh [extra `swift test` arguments, e.g. --filter PollenServerTests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ -z "${POLLEN_PYTHON:-}" ]; then
-  if ! .venv/bin/python -c 'import flwr, numpy, PIL; assert flwr.__version__ == "1.41.0"' 2>/dev/null; then
+  if ! .venv/bin/python -c 'import flwr, numpy, PIL, sklearn; assert flwr.__version__ == "1.41.0"' 2>/dev/null; then
     echo "==> creating .venv with flwr==1.41.0 (the reference peer)"
     python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check flwr==1.41.0 numpy pillow
+    .venv/bin/pip install --quiet --disable-pip-version-check flwr==1.41.0 numpy pillow scikit-learn
   fi
   export POLLEN_PYTHON="$PWD/.venv/bin/python"
 fi
 
-echo "==> swift build (the pollen binary the interop tests run)"
+echo "==> swift build (the pollen binary and the examples the interop tests run)"
 swift build
 export POLLEN_BIN="${POLLEN_BIN:-$PWD/.build/debug/pollen}"
 
