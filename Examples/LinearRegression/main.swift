@@ -42,17 +42,19 @@ struct LinearRegressionClient: ArrayClient {
     let w = parameters[0].doubles()[0]
     let b = parameters[1].doubles()[0]
     let mse = zip(xs, ys).map { x, y in (w * x + b - y) * (w * x + b - y) }.reduce(0, +) / Double(xs.count)
-    return ArrayEvaluateResult(loss: mse, numExamples: xs.count)
+    return ArrayEvaluateResult(loss: mse, numExamples: xs.count, metrics: ["mse": .double(mse)])
   }
 }
 
 let strategy = FedAvg(
   fractionFit: 0.5, fractionEvaluate: 0.5,
-  onFitConfig: { _ in ["lr": .double(0.1)] })
+  onFitConfig: { _ in ["lr": .double(0.1)] },
+  evaluateMetricsAggregation: Aggregation.weightedNumericMetricAverages)  // Σ nᵢ·mᵢ / Σ nᵢ per metric
 let simulation = Simulation(config: SimulationConfig(numClients: 20, seed: 7)) { id in
   LinearRegressionClient(id: id).asClient()
 }
 let (history, parameters) = await simulation.run(strategy: strategy, rounds: 30)
 let w = parameters.tensors[0].doubles()[0]
 let b = parameters.tensors[1].doubles()[0]
-print("learned w = \(w), b = \(b); loss \(history.lossesDistributed.last?.loss ?? .nan)")
+let mse = history.metricsDistributed["mse"]?.last?.value.doubleValue ?? .nan
+print("learned w = \(w), b = \(b); mse \(mse)")

@@ -62,7 +62,7 @@ public final class FederationService: Service, Sendable {
   /// `onListening` is called with the bound port (useful with port 0).
   public init(
     server: Server, grpc: FlowerGRPCServer.Config, resumingFrom checkpoint: RunCheckpoint? = nil,
-    recorder: (any RunRecorder)? = nil, logger: Logger = Logger(label: "pollen.grpc.server"),
+    recorder: (any RunRecorder)? = nil, logger: Logger = .pollen("pollen.grpc.server"),
     onListening: @escaping @Sendable (Int) -> Void = { _ in }
   ) {
     self.server = server

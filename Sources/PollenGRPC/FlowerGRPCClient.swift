@@ -1,6 +1,7 @@
 import Logging
 import PollenClient
 import PollenCore
+import PollenServer
 
 /// Connects a ``Client`` to a server that speaks Flower's protocol (a Flower server started with
 /// `start_server`, or a Pollen ``FlowerGRPCServer``) — Flower's `start_client` with
@@ -19,7 +20,7 @@ public enum FlowerGRPCClient {
   ///   `CancellationError` when cancelled.
   public static func run(
     server: String, client: any Client, config: Config = .defaults,
-    logger: Logger = Logger(label: "pollen.grpc.client")
+    logger: Logger = .pollen("pollen.grpc.client")
   ) async throws {
     let address = try ServerAddress(parsing: server)
     let session = ClientSession(

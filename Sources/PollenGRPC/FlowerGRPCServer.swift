@@ -23,7 +23,7 @@ public final class FlowerGRPCServer: Sendable {
   /// Prepares a server; nothing is bound until ``run()``.
   public init(
     config: Config = .defaults, clientManager: any ClientManager,
-    logger: Logger = Logger(label: "pollen.grpc.server")
+    logger: Logger = .pollen("pollen.grpc.server")
   ) {
     self.config = config
     self.logger = logger
@@ -130,7 +130,7 @@ public final class FlowerGRPCServer: Sendable {
 /// - Throws: what `body` throws, or the server's error if it fails to start or stops early.
 public func withFlowerGRPCServer<Result: Sendable>(
   config: FlowerGRPCServer.Config = .defaults, clientManager: any ClientManager,
-  logger: Logger = Logger(label: "pollen.grpc.server"),
+  logger: Logger = .pollen("pollen.grpc.server"),
   _ body: (FlowerGRPCServer) async throws -> Result
 ) async throws -> Result {
   let server = FlowerGRPCServer(config: config, clientManager: clientManager, logger: logger)

@@ -3,6 +3,7 @@ import GRPCNIOTransportHTTP2
 import Logging
 import PollenClient
 import PollenCore
+import PollenServer
 import PollenFlowerProto
 import Synchronization
 
@@ -110,7 +111,7 @@ public struct LoadGenerator: Sendable {
 
   /// Prepares `config.clients` clients for the server at `server` (`HOST:PORT`); nothing
   /// connects until ``run()``.
-  public init(server: String, config: Config, logger: Logger = Logger(label: "pollen.load")) {
+  public init(server: String, config: Config, logger: Logger = .pollen("pollen.load")) {
     self.server = server
     self.config = config
     self.logger = logger

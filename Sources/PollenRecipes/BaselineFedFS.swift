@@ -63,7 +63,7 @@ public struct BaselineFedFS: Sendable {
   }
 
   /// Runs FedAvg, then FedFS.
-  public func run(logger: Logger = Logger(label: "pollen.baseline.fedfs")) async throws -> [Result] {
+  public func run(logger: Logger = .pollen("pollen.baseline.fedfs")) async throws -> [Result] {
     var results: [Result] = []
     for (name, options) in [("fedavg", [String: String]()), ("fedfs", fedFSOptions)] {
       var o = job

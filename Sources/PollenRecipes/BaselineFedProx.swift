@@ -51,7 +51,7 @@ public struct BaselineFedProx: Sendable {
   }
 
   /// Runs FedAvg (stragglers dropped), then FedProx with each μ (partial work kept).
-  public func run(logger: Logger = Logger(label: "pollen.baseline.fedprox")) async throws -> [Result] {
+  public func run(logger: Logger = .pollen("pollen.baseline.fedprox")) async throws -> [Result] {
     var results: [Result] = []
     var fedavg = job
     fedavg.strategy = "fedavg"

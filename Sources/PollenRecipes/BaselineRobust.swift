@@ -45,7 +45,7 @@ public struct BaselineRobust: Sendable {
   }
 
   /// Runs every strategy in turn.
-  public func run(logger: Logger = Logger(label: "pollen.baseline.robust")) async throws -> [Result] {
+  public func run(logger: Logger = .pollen("pollen.baseline.robust")) async throws -> [Result] {
     var results: [Result] = []
     for (name, options) in strategies {
       var o = job

@@ -32,7 +32,7 @@ public enum SimulationBenchmark {
     profiles: ClientProfiles? = nil
   ) async -> Result {
     let model = Parameters(tensors: [NDArray([Float](repeating: 0, count: parameters), shape: [parameters])])
-    var logger = Logger(label: "pollen.bench")
+    var logger = Logger.pollen("pollen.bench")
     logger.logLevel = .warning
     let sim = Simulation(
       config: SimulationConfig(

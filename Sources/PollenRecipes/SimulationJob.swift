@@ -93,7 +93,7 @@ public struct SimulationJob: Sendable {
     try StrategyFactory.make(name, options: options, settings: settings)
   }
 
-  public init(options: Options, logger: Logger = Logger(label: "pollen.simulate")) {
+  public init(options: Options, logger: Logger = .pollen("pollen.simulate")) {
     self.options = options
     self.logger = logger
   }

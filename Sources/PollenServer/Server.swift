@@ -22,7 +22,7 @@ public struct Server: Sendable {
 
   public init(
     clientManager: any ClientManager, strategy: any Strategy, config: ServerConfig = .defaults,
-    logger: Logger = Logger(label: "pollen.server")
+    logger: Logger = .pollen("pollen.server")
   ) {
     self.clientManager = clientManager
     self.strategy = strategy

@@ -19,7 +19,7 @@ public actor SimpleClientManager: ClientManager {
 
   public init(
     seed: UInt64? = nil, sampleWaitTimeout: Duration = .seconds(86_400),
-    logger: Logger = Logger(label: "pollen.clientmanager")
+    logger: Logger = .pollen("pollen.clientmanager")
   ) {
     self.rng = SeededRandom(seed: seed ?? UInt64.random(in: 0...UInt64.max))
     self.sampleWaitTimeout = sampleWaitTimeout

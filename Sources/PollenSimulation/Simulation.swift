@@ -16,7 +16,7 @@ public struct Simulation: Sendable {
   public var logger: Logger
 
   public init(
-    config: SimulationConfig, logger: Logger = Logger(label: "pollen.simulation"),
+    config: SimulationConfig, logger: Logger = .pollen("pollen.simulation", defaultLevel: .warning),
     clientFactory: @escaping ClientFactory
   ) {
     self.config = config
@@ -27,6 +27,9 @@ public struct Simulation: Sendable {
   }
 
   /// Runs `rounds` rounds with `strategy`; returns the history and the final global parameters.
+  ///
+  /// Every run starts from the configuration's seed (sampling, dropout, the virtual clock), so
+  /// running the same `Simulation` again with the same strategy reproduces the run.
   ///
   /// With ``SimulationConfig/profiles`` the history's ``History/simulatedTime`` holds each
   /// round's simulated duration (its slowest fit call; see ``ClientProfile``); nothing sleeps.
@@ -54,6 +57,34 @@ public struct Simulation: Sendable {
     resumingFrom checkpoint: RunCheckpoint?,
     recorder: (any RunRecorder)?, onRoundEnd: (@Sendable (Int, History) -> Void)? = nil
   ) async throws -> (history: History, parameters: Parameters) {
+    var strategy = strategy
+    return try await run(
+      &strategy, rounds: rounds, roundTimeout: roundTimeout, resumingFrom: checkpoint, recorder: recorder,
+      onRoundEnd: onRoundEnd)
+  }
+
+  /// Runs `rounds` rounds and leaves `strategy` as the run left it (its state after the last
+  /// round: a FedAvgM's momentum, a FedAdam's moments, a wrapper's counters), to inspect or to
+  /// run on with.
+  public func run<S: Strategy>(
+    _ strategy: inout S, rounds: Int, roundTimeout: Duration? = nil,
+    onRoundEnd: (@Sendable (Int, History) -> Void)? = nil
+  ) async -> (history: History, parameters: Parameters) {
+    do {
+      return try await run(
+        &strategy, rounds: rounds, roundTimeout: roundTimeout, resumingFrom: nil, recorder: nil,
+        onRoundEnd: onRoundEnd)
+    } catch {
+      preconditionFailure("a simulation without a recorder threw \(error)")
+    }
+  }
+
+  private func run<S: Strategy>(
+    _ strategy: inout S, rounds: Int, roundTimeout: Duration?, resumingFrom checkpoint: RunCheckpoint?,
+    recorder: (any RunRecorder)?, onRoundEnd: (@Sendable (Int, History) -> Void)?
+  ) async throws -> (history: History, parameters: Parameters) {
+    // A resumed run restores the sampler from its checkpoint; a fresh one starts from the seed.
+    clientManager.reset()
     var server = Server(
       clientManager: clientManager, strategy: strategy,
       config: ServerConfig(numRounds: rounds, roundTimeout: roundTimeout, deterministicOrder: true),
@@ -72,6 +103,7 @@ public struct Simulation: Sendable {
     }
     var history = try await server.run(resumingFrom: checkpoint, recorder: recorder)
     if timed { history.simulatedTime = times.all }
+    if let final = server.strategy as? S { strategy = final }
     return (history, server.parameters)
   }
 }

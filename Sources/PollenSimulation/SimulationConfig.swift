@@ -20,6 +20,21 @@ public struct SimulationConfig: Sendable {
   /// gets config `max_examples = floor(τ · examplesPerSecond)` so local training stops at `τ`.
   /// Needs ``profiles``.
   public var cutoff: Double?
+  /// How long a virtual client built by the client factory lives (default ``ClientLifetime/call``).
+  public var clientLifetime: ClientLifetime
+
+  /// How long a virtual client lives.
+  public enum ClientLifetime: Sendable, Hashable {
+    /// The factory builds the client for each call (fit, evaluate, …) and it is dropped after:
+    /// what Flower's simulation does with `client_fn`, and what lets a population of millions
+    /// cost memory only for the clients at work. State a client needs across rounds must come
+    /// from its id (seeded data, as the examples do) or live outside it.
+    case call
+    /// The factory builds each client the first time a run needs it and the run keeps it (its
+    /// data, its optimiser state) for every later call; a new run builds afresh. Memory grows
+    /// with the clients sampled so far — for populations that fit in memory.
+    case run
+  }
 
   /// The config key of a per-call compute time limit in seconds (FedFS's `Δ`). With
   /// ``profiles``, the simulator turns it (and ``cutoff``, whichever is smaller) into
@@ -31,8 +46,9 @@ public struct SimulationConfig: Sendable {
   public init(
     numClients: Int, concurrency: Int = SimulationConfig.defaultConcurrency, clientResourceWeight: Int = 1,
     seed: UInt64 = 0, serializeMessages: Bool = false, dropoutProbability: Double = 0,
-    profiles: ClientProfiles? = nil, cutoff: Double? = nil
+    profiles: ClientProfiles? = nil, cutoff: Double? = nil, clientLifetime: ClientLifetime = .call
   ) {
+    self.clientLifetime = clientLifetime
     self.profiles = profiles
     self.cutoff = cutoff
     self.numClients = numClients

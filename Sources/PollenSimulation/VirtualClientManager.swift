@@ -15,11 +15,20 @@ public final class VirtualClientManager: ClientManager {
   let engine: VirtualClientEngine
   let state: Mutex<(rng: SeededRandom, recent: [String: any ClientProxy])>
 
+  let seed: UInt64
+
   init(engine: VirtualClientEngine, numClients: Int, seed: UInt64) {
     self.engine = engine
     self.numClients = numClients
+    self.seed = seed
     self.state = Mutex((SeededRandom(seed: seed), [:]))
     ServerMetrics.connectedClients(numClients)
+  }
+
+  /// Starts a new run: sampling from the seed again, dropout and the virtual clock afresh.
+  func reset() {
+    state.withLock { $0 = (SeededRandom(seed: seed), [:]) }
+    engine.reset()
   }
 
   public func numAvailable() async -> Int { numClients }

@@ -11,6 +11,29 @@ final class VirtualClientEngine: Sendable {
   let clock = VirtualClock()
   /// Calls made so far per client id (only clients that were sampled appear).
   private let calls = Mutex<[Int: UInt64]>([:])
+  /// The clients built this run, with ``SimulationConfig/ClientLifetime/run``.
+  private let built = Mutex<[Int: any Client]>([:])
+
+  /// Starts a new run: dropout draws, the virtual clock and kept clients begin afresh.
+  func reset() {
+    calls.withLock { $0 = [:] }
+    built.withLock { $0 = [:] }
+    clock.reset()
+  }
+
+  /// Client `id`: from the factory, or (``SimulationConfig/ClientLifetime/run``) the one built
+  /// the first time this run asked for it.
+  private func client(_ id: Int) async throws -> any Client {
+    guard config.clientLifetime == .run else { return try await factory(id) }
+    if let kept = built.withLock({ $0[id] }) { return kept }
+    let made = try await factory(id)
+    // Two first calls at once may both build; the first one kept wins, as if built once.
+    return built.withLock { built in
+      if let kept = built[id] { return kept }
+      built[id] = made
+      return made
+    }
+  }
 
   init(factory: @escaping ClientFactory, config: SimulationConfig) {
     self.factory = factory
@@ -37,7 +60,7 @@ final class VirtualClientEngine: Sendable {
     }
     return try await limiter.withUnits(config.clientResourceWeight) {
       try await withTaskExecutorPreference(ClientWorkExecutor.shared) {
-        try await body(try await self.factory(id))
+        try await body(try await self.client(id))
       }
     }
   }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PollenServer
 
 /// Logging for the CLI: swift-log to standard error, level from `POLLEN_LOG_LEVEL` (default
 /// `warning` for simulations, so the progress bar stays readable; `info` for servers/clients).
@@ -14,9 +15,6 @@ enum CLILogging {
 
   static func logger(_ label: String, defaultLevel: Logger.Level = .warning) -> Logger {
     _ = bootstrap
-    var logger = Logger(label: label)
-    let env = ProcessInfo.processInfo.environment["POLLEN_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
-    logger.logLevel = env ?? defaultLevel
-    return logger
+    return Logger.pollen(label, defaultLevel: defaultLevel)
   }
 }

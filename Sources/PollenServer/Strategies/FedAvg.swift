@@ -57,7 +57,9 @@ public struct FedAvg: Strategy {
   private var runningRound = -1
   private var warnedFit = false
   private var warnedEvaluate = false
-  private let logger = Logger(label: "pollen.fedavg")
+  /// Where FedAvg logs (its one-time warnings about missing metric aggregation); default
+  /// ``Logging/Logger/pollen(_:defaultLevel:)`` with label `pollen.fedavg`.
+  public var logger: Logger
 
   public init(
     fractionFit: Double = 1.0, fractionEvaluate: Double = 1.0, minFitClients: Int = 2,
@@ -65,8 +67,9 @@ public struct FedAvg: Strategy {
     onFitConfig: RoundConfigFunction? = nil, onEvaluateConfig: RoundConfigFunction? = nil,
     acceptFailures: Bool = true, initialParameters: Parameters? = nil,
     fitMetricsAggregation: MetricsAggregationFunction? = nil,
-    evaluateMetricsAggregation: MetricsAggregationFunction? = nil
+    evaluateMetricsAggregation: MetricsAggregationFunction? = nil, logger: Logger = .pollen("pollen.fedavg")
   ) {
+    self.logger = logger
     self.fractionFit = fractionFit
     self.fractionEvaluate = fractionEvaluate
     self.minFitClients = minFitClients

@@ -2,7 +2,7 @@ import Logging
 import PollenCore
 
 /// The logger of the strategies built on ``FedAvg``.
-let strategyLogger = Logger(label: "pollen.strategy")
+let strategyLogger = Logger.pollen("pollen.strategy")
 
 extension FedAvgBased {
   /// Aggregates all results at once with `rule` (for strategies that cannot fold results in as

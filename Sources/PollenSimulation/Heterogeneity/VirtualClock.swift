@@ -17,6 +17,12 @@ final class VirtualClock: Sendable {
   /// Records one fit call's simulated seconds.
   func charge(_ seconds: Double) { pending.withLock { $0.append(seconds) } }
 
+  /// Forgets charges and availability draws, for a new run.
+  func reset() {
+    pending.withLock { $0 = [] }
+    calls.withLock { $0 = [:] }
+  }
+
   /// The slowest call since the last drain (0 when none), and starts a new round.
   func drainRound() -> Double {
     pending.withLock { p in
