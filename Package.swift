@@ -34,6 +34,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
@@ -133,7 +134,7 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
-    // Examples (README "As a library"): built by `swift build`, run by InteropTests/ExamplesTests.
+    // Examples (README "Getting started as a library"): built by `swift build`, run by InteropTests/ExamplesTests.
     .target(name: "ExampleSupport", dependencies: ["PollenCore"], path: "Examples/ExampleSupport"),
     .executableTarget(
       name: "LinearRegressionExample", dependencies: ["PollenCore", "PollenServer", "PollenSimulation"],

@@ -46,8 +46,11 @@ public struct Backoff: Sendable, Hashable {
   /// How long to wait after attempt number `failedAttempt` (1 for the first attempt) failed,
   /// `elapsed` after the first attempt started; `nil` means give up.
   ///
-  /// - Parameter random: a number in `0..<1` (ignored without jitter); pass
-  ///   `Double.random(in: 0..<1)` outside tests.
+  /// - Parameters:
+  ///   - failedAttempt: the attempt that failed, from 1.
+  ///   - elapsed: the time since the first attempt started.
+  ///   - random: a number in `0..<1` (ignored without jitter); pass
+  ///     `Double.random(in: 0..<1)` outside tests.
   public func delay(afterFailedAttempt failedAttempt: Int, elapsed: Duration, random: Double) -> Duration? {
     precondition(failedAttempt >= 1, "attempts are numbered from 1")
     if let maxRetries, failedAttempt >= maxRetries + 1 { return nil }

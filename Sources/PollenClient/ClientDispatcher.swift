@@ -1,6 +1,6 @@
 import PollenCore
 
-/// Answers a server's instructions by calling a ``Client``: the part of Flower's client runtime
+/// Answers a server's instructions by calling a `Client`: the part of Flower's client runtime
 /// that every transport shares (`handle_legacy_message_from_msgtype` and
 /// `handle_control_message`).
 ///

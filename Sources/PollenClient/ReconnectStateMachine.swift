@@ -19,7 +19,7 @@ public struct ReconnectStateMachine: Sendable {
     case disconnected(reconnectAfter: Duration?)
     /// The connection or stream failed after `exchanges` instructions were answered.
     case failed(PollenError, exchanges: Int)
-    /// The ``Client`` threw after `exchanges` instructions were answered.
+    /// The `Client` threw after `exchanges` instructions were answered.
     case clientError(PollenError, exchanges: Int)
   }
 

@@ -17,7 +17,7 @@ public enum CIFAR10Loader {
   /// Loads the training set (`data_batch_1.bin` … `data_batch_5.bin`, in that order, those
   /// present; at least one) and the test set (`test_batch.bin`) from `directory` or its
   /// `cifar-10-batches-bin` subdirectory. Files may be gzipped.
-  /// - Throws: ``PollenError`` `.io` if no training batch or no test batch is found,
+  /// - Throws: `PollenError` `.io` if no training batch or no test batch is found,
   ///   `.invalidArgument` if a batch is malformed.
   public static func load(directory: URL) throws -> (train: Dataset, test: Dataset) {
     let fileManager = FileManager.default
@@ -38,7 +38,7 @@ public enum CIFAR10Loader {
   }
 
   /// Loads and concatenates the records of the batch files `batches`, in order.
-  /// - Throws: ``PollenError`` `.invalidArgument` if a file's size is not a multiple of
+  /// - Throws: `PollenError` `.invalidArgument` if a file's size is not a multiple of
   ///   ``recordSize`` or a label is not below 10.
   public static func load(batches: [URL]) throws -> Dataset {
     try decode(batches: batches.map { (try Gzip.readMaybeGzipped($0), $0.lastPathComponent) })
@@ -46,7 +46,7 @@ public enum CIFAR10Loader {
 
   /// Decodes and concatenates batches already in memory (not gzipped), in order; `name` is what
   /// error messages call each one.
-  /// - Throws: ``PollenError`` `.invalidArgument` if a batch's size is not a multiple of
+  /// - Throws: `PollenError` `.invalidArgument` if a batch's size is not a multiple of
   ///   ``recordSize`` or a label is not below 10.
   public static func decode(batches: [(data: Data, name: String)]) throws -> Dataset {
     let pixels = recordSize - 1

@@ -5,7 +5,7 @@ import PollenCore
 /// column whose values (strings or numbers) become classes `0..<k` in sorted order.
 ///
 /// Files ending in anything may be gzipped; they are decompressed transparently. Malformed
-/// input throws ``PollenError`` `.invalidArgument` whose message names the 1-based line, e.g.
+/// input throws `PollenError` `.invalidArgument` whose message names the 1-based line, e.g.
 /// `digits.csv: line 7: expected 65 columns, found 12`.
 public enum CSVLoader {
   /// Whether the first non-blank line is a header of column names.
@@ -49,9 +49,10 @@ public enum CSVLoader {
 
   /// Loads the CSV at `url` as a ``Dataset`` (features shape `[columns - 1]`).
   /// - Parameters:
+  ///   - url: the file (gzipped or not).
   ///   - labelColumn: 0-based label column, negative counts from the right (default: last).
   ///   - standardize: standardise every feature (z-score).
-  /// - Throws: ``PollenError`` `.io` if the file cannot be read, `.invalidArgument` (naming the
+  /// - Throws: `PollenError` `.io` if the file cannot be read, `.invalidArgument` (naming the
   ///   line) if it is malformed.
   public static func load(url: URL, labelColumn: Int = -1, standardize: Bool = false) throws -> Dataset {
     try loadTable(
@@ -64,14 +65,14 @@ public enum CSVLoader {
   }
 
   /// Loads the CSV at `url` with its class names, header and id column.
-  /// - Throws: ``PollenError`` `.io` if the file cannot be read, `.invalidArgument` (naming the
+  /// - Throws: `PollenError` `.io` if the file cannot be read, `.invalidArgument` (naming the
   ///   line) if it is malformed.
   public static func loadTable(url: URL, options: Options = .defaults) throws -> CSVTable {
     try parse(Gzip.readMaybeGzipped(url), options: options, source: url.lastPathComponent)
   }
 
   /// Parses CSV `data` (plain, not gzipped). `source` prefixes error messages.
-  /// - Throws: ``PollenError`` `.invalidArgument` naming the line of the first problem.
+  /// - Throws: `PollenError` `.invalidArgument` naming the line of the first problem.
   public static func parse(_ data: Data, options: Options = .defaults, source: String = "CSV") throws
     -> CSVTable
   {

@@ -7,7 +7,7 @@ public enum EmbeddedDatasets {
   /// UCI "Optical Recognition of Handwritten Digits" (test part; Alpaydin & Kaynak, 1998,
   /// CC BY 4.0): 1797 examples of 8×8 images (featureShape `[64]`, row-major), pixel values
   /// 0…16 scaled by 1/16 into [0, 1]; 10 classes (the digits 0–9).
-  /// - Throws: ``PollenError`` `.io` if the bundled resource is missing or unreadable.
+  /// - Throws: `PollenError` `.io` if the bundled resource is missing or unreadable.
   public static func digits() throws -> Dataset {
     let table = try CSVLoader.parse(
       Gzip.readMaybeGzipped(resource("digits.csv.gz")),
@@ -20,7 +20,7 @@ public enum EmbeddedDatasets {
   /// UCI "Breast Cancer Wisconsin (Diagnostic)" (Wolberg, Street & Mangasarian, 1995,
   /// CC BY 4.0): 569 examples of 30 real features, each standardised to mean 0 and standard
   /// deviation 1 (z-score over the whole set); 2 classes, see ``breastCancerClassNames``.
-  /// - Throws: ``PollenError`` `.io` if the bundled resource is missing or unreadable.
+  /// - Throws: `PollenError` `.io` if the bundled resource is missing or unreadable.
   public static func breastCancer() throws -> Dataset {
     let data = try Gzip.readMaybeGzipped(resource("breast_cancer.csv"))
     // The first line, `569,30,malignant,benign`, gives the counts and the class names.

@@ -14,7 +14,7 @@ public enum Gzip {
 
   /// Decompresses gzip or zlib `data` (detected from the header); concatenated gzip members
   /// are decompressed one after the other, as `gunzip` does.
-  /// - Throws: ``PollenError`` `.invalidArgument` if the stream is corrupt or truncated.
+  /// - Throws: `PollenError` `.invalidArgument` if the stream is corrupt or truncated.
   public static func decompress(_ data: Data) throws -> Data {
     if data.isEmpty { return Data() }
     var stream = z_stream()
@@ -88,7 +88,7 @@ public enum Gzip {
   }
 
   /// The contents of `url`, gunzipped if they start with the gzip magic bytes.
-  /// - Throws: ``PollenError`` `.io` if the file cannot be read, `.invalidArgument` if it is
+  /// - Throws: `PollenError` `.io` if the file cannot be read, `.invalidArgument` if it is
   ///   corrupt gzip.
   static func readMaybeGzipped(_ url: URL) throws -> Data {
     let data: Data

@@ -8,8 +8,11 @@ import PollenCore
 /// Pixels are scaled by 1/255 into [0, 1]; the feature shape is `[1, rows, cols]`.
 public enum IDXLoader {
   /// Loads one images file and its labels file.
-  /// - Parameter numClasses: the number of classes; `nil` means the largest label + 1.
-  /// - Throws: ``PollenError`` `.io` if a file cannot be read, `.invalidArgument` if a file is
+  /// - Parameters:
+  ///   - images: the images file (IDX3, possibly gzipped).
+  ///   - labels: the labels file (IDX1, possibly gzipped).
+  ///   - numClasses: the number of classes; `nil` means the largest label + 1.
+  /// - Throws: `PollenError` `.io` if a file cannot be read, `.invalidArgument` if a file is
   ///   not IDX of the expected rank, is truncated, or the counts disagree.
   public static func load(images: URL, labels: URL, numClasses: Int? = nil) throws -> Dataset {
     try decode(
@@ -19,9 +22,11 @@ public enum IDXLoader {
 
   /// Decodes an images file and its labels file already in memory (not gzipped).
   /// - Parameters:
+  ///   - images: the images file's bytes (IDX3).
+  ///   - labels: the labels file's bytes (IDX1).
   ///   - numClasses: the number of classes; `nil` means the largest label + 1.
   ///   - names: what error messages call the two files.
-  /// - Throws: ``PollenError`` `.invalidArgument` if a file is not IDX of the expected rank, is
+  /// - Throws: `PollenError` `.invalidArgument` if a file is not IDX of the expected rank, is
   ///   truncated, the counts disagree, or a label is not below `numClasses`.
   public static func decode(
     images: Data, labels: Data, numClasses: Int? = nil,
@@ -53,7 +58,7 @@ public enum IDXLoader {
   /// `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`, each possibly with `.gz` appended
   /// (the `train-images.idx3-ubyte` spelling is accepted too). Both sets get the same
   /// `numClasses` (the largest label of either + 1).
-  /// - Throws: ``PollenError`` `.io` naming the file names looked for if one is missing.
+  /// - Throws: `PollenError` `.io` naming the file names looked for if one is missing.
   public static func load(directory: URL) throws -> (train: Dataset, test: Dataset) {
     func find(_ prefix: String, _ kind: String) throws -> URL {
       let candidates = [

@@ -10,7 +10,7 @@ import SwiftProtobuf
 
 /// Flower's legacy messages (`flwr/proto/transport.proto`, the grpc-bidi transport) as bytes:
 /// a client's `ClientMessage` and a server's `ServerMessage`, encoded from and decoded into
-/// Pollen's ``Reply`` and ``Instruction``.
+/// Pollen's `Reply` and `Instruction`.
 ///
 /// This is what the gRPC transport does with every message; it is public for tools that record
 /// or replay traffic, and for the fuzzers (`Fuzz/`), which feed it hostile bytes.
@@ -28,7 +28,7 @@ public enum FlowerWire {
 
   /// The reply in a serialized `ClientMessage`.
   ///
-  /// - Throws: ``PollenError``: `invalidMessage` when the bytes are not a `ClientMessage`, carry
+  /// - Throws: `PollenError`: `invalidMessage` when the bytes are not a `ClientMessage`, carry
   ///   no reply, or carry a value Pollen refuses (an unknown status code, an unset scalar, a
   ///   negative `num_examples`); `invalidTensor` when a tensor is not valid `.npy`.
   public static func decodeReply(_ bytes: [UInt8]) throws -> Reply {
@@ -43,7 +43,7 @@ public enum FlowerWire {
 
   /// The instruction in a serialized `ServerMessage`.
   ///
-  /// - Throws: ``PollenError``: `invalidMessage` when the bytes are not a `ServerMessage` or
+  /// - Throws: `PollenError`: `invalidMessage` when the bytes are not a `ServerMessage` or
   ///   carry no instruction or an unset scalar; `invalidTensor` when a tensor is not valid `.npy`.
   public static func decodeInstruction(_ bytes: [UInt8]) throws -> Instruction {
     let message: Flwr_Proto_ServerMessage
@@ -58,7 +58,7 @@ public enum FlowerWire {
   /// The kind of reply a serialized `ClientMessage` carries, read from its top-level field tags
   /// alone (as the server does before it decodes): `nil` when it carries none.
   ///
-  /// - Throws: ``PollenError`` `invalidMessage` when the framing is broken.
+  /// - Throws: `PollenError` `invalidMessage` when the framing is broken.
   public static func replyKind(_ bytes: [UInt8]) throws -> Reply.Kind? {
     guard case .valid(let kind) = bytes.withUnsafeBytes({ ClientMessageFraming.scan($0) }) else {
       throw PollenError(.invalidMessage, "client message framing is broken")

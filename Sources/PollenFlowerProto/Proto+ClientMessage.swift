@@ -55,7 +55,7 @@ extension Flwr_Proto_ClientMessage {
 extension Reply {
   /// Decodes a client's message.
   ///
-  /// - Throws: ``PollenError``: `invalidMessage` when no reply is set, a status code is unknown,
+  /// - Throws: `PollenError`: `invalidMessage` when no reply is set, a status code is unknown,
   ///   a metric is unset or `num_examples` is negative; `invalidTensor` ("tensor 2: …") when a
   ///   tensor is not valid `.npy`.
   package init(proto: Flwr_Proto_ClientMessage) throws {

@@ -26,7 +26,7 @@ extension Flwr_Proto_Parameters {
 extension Parameters {
   /// Decodes each tensor from `.npy`.
   ///
-  /// - Throws: ``PollenError`` (`invalidTensor`, "tensor 2: …") for the first tensor that is not
+  /// - Throws: `PollenError` (`invalidTensor`, "tensor 2: …") for the first tensor that is not
   ///   a valid `.npy` array.
   package init(proto: Flwr_Proto_Parameters) throws {
     var tensors: [NDArray] = []
@@ -55,7 +55,7 @@ extension Flwr_Proto_Status {
 }
 
 extension Status {
-  /// - Throws: ``PollenError`` (`invalidMessage`) for a code Flower does not define.
+  /// - Throws: `PollenError` (`invalidMessage`) for a code Flower does not define.
   package init(proto: Flwr_Proto_Status) throws {
     guard let code = Code(rawValue: proto.code.rawValue) else {
       throw PollenError(.invalidMessage, "unknown status code \(proto.code.rawValue)")

@@ -23,7 +23,7 @@ extension Flwr_Proto_Scalar {
 }
 
 extension Scalar {
-  /// - Throws: ``PollenError`` (`invalidMessage`) when the oneof is unset.
+  /// - Throws: `PollenError` (`invalidMessage`) when the oneof is unset.
   package init(proto: Flwr_Proto_Scalar, key: String) throws {
     switch proto.scalar {
     case .double(let v): self = .double(v)

@@ -39,7 +39,7 @@ extension Flwr_Proto_ServerMessage {
 extension Instruction {
   /// Decodes a server's message; `seconds == 0` becomes `nil`.
   ///
-  /// - Throws: ``PollenError``: `invalidMessage` when no instruction is set or a config value is
+  /// - Throws: `PollenError`: `invalidMessage` when no instruction is set or a config value is
   ///   unset, `invalidTensor` when a tensor is not valid `.npy`.
   package init(proto: Flwr_Proto_ServerMessage) throws {
     switch proto.msg {

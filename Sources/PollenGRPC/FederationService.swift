@@ -5,7 +5,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// A federated run over Flower's gRPC protocol as a swift-service-lifecycle `Service` — what
-/// `pollen server` runs. ``run()`` binds a ``FlowerGRPCServer``, runs the ``Server``'s rounds
+/// `pollen server` runs. ``run()`` binds a ``FlowerGRPCServer``, runs the `Server`'s rounds
 /// (resuming from a checkpoint and saving each round with a recorder, if given), then sends every
 /// client `ReconnectIns` and stops the listener.
 ///

@@ -12,7 +12,7 @@ extension FlowerGRPCClient {
     /// When to try again after a failed connection or a broken stream (Flower's `max_retries`
     /// and `max_wait_time`).
     public var backoff: Backoff
-    /// What to do when the ``Client`` throws.
+    /// What to do when the `Client` throws.
     public var onClientError: ClientErrorPolicy
     /// HTTP/2 keepalive pings while the stream is open, or `nil` for none.
     public var keepalive: Keepalive?
@@ -67,7 +67,7 @@ extension FlowerGRPCClient {
     public static var defaults: Keepalive { Keepalive() }
   }
 
-  /// What the transport does when the ``Client`` throws. Flower's protocol has no error reply:
+  /// What the transport does when the `Client` throws. Flower's protocol has no error reply:
   /// either way the stream ends, so the server counts the call as a failure.
   public enum ClientErrorPolicy: Sendable, Hashable {
     /// End the stream and join again (with a new id) after the backoff delay.

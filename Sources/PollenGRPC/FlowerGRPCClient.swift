@@ -3,7 +3,7 @@ import PollenClient
 import PollenCore
 import PollenServer
 
-/// Connects a ``Client`` to a server that speaks Flower's protocol (a Flower server started with
+/// Connects a `Client` to a server that speaks Flower's protocol (a Flower server started with
 /// `start_server`, or a Pollen ``FlowerGRPCServer``) — Flower's `start_client` with
 /// `transport="grpc-bidi"`.
 public enum FlowerGRPCClient {
@@ -11,11 +11,11 @@ public enum FlowerGRPCClient {
   /// until it sends `ReconnectIns` without a delay.
   ///
   /// `ReconnectIns` with `seconds > 0` makes the client sleep that long and join again. Failed
-  /// connections and broken streams are retried with ``Config/backoff``; a ``Client`` that
+  /// connections and broken streams are retried with ``Config/backoff``; a `Client` that
   /// throws ends the stream (the server sees a failure) and, by default, the client joins again.
   /// Cancelling the task stops the client.
   ///
-  /// - Throws: ``PollenError``: `invalidArgument` for a malformed address, `disconnected` when
+  /// - Throws: `PollenError`: `invalidArgument` for a malformed address, `disconnected` when
   ///   the backoff gives up, `clientFailed` when the client throws and the policy is `.stop`;
   ///   `CancellationError` when cancelled.
   public static func run(

@@ -8,7 +8,7 @@ import PollenServer
 /// clients (Python, Android, iOS) and Pollen clients join it.
 ///
 /// Each `Join` stream gets a fresh client id and a ``GRPCClientProxy`` registered in the
-/// injected ``ClientManager`` while the stream lives; the ``Server`` round loop talks to clients
+/// injected `ClientManager` while the stream lives; the `Server` round loop talks to clients
 /// through those proxies and never sees gRPC.
 ///
 /// Lifetime: ``run()`` serves until its task is cancelled or ``shutdown()`` is called; the
@@ -66,6 +66,7 @@ public final class FlowerGRPCServer: Sendable {
             minPingIntervalWithoutCalls: config.keepalive.minClientPingInterval,
             allowWithoutCalls: config.keepalive.allowClientPingsWithoutCalls))
         transport.http2.maxConcurrentStreams = max(config.maxStreamsPerConnection, 1)
+        transport.http2.maxFrameSize = min(max(config.maxFrameSize, 1 << 14), (1 << 24) - 1)
         let backlog = Int32(clamping: config.listenBacklog)
         transport.channelDebuggingCallbacks.onBindTCPListener = { listener in
           listener.setOption(.backlog, value: backlog)

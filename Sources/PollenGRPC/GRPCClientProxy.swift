@@ -9,13 +9,13 @@ import Synchronization
 ///
 /// Each call sends one instruction and waits for exactly one reply; concurrent calls are sent
 /// one after another. A call that is cancelled or exceeds its `timeout` after its instruction
-/// was sent throws ``PollenError/Code-swift.struct/timeout`` but keeps the client: Flower's
+/// was sent throws `PollenError/Code-swift.struct/timeout` but keeps the client: Flower's
 /// protocol cannot cancel an instruction, so the client is not ``isAvailable`` until its late
 /// reply arrives, which is then discarded (logged as stale) before the next instruction is sent.
 /// A client that sends nothing for the grace period after such a timeout is dropped: its stream
 /// ends with DEADLINE_EXCEEDED and it is unregistered. A reply of the wrong kind or with an
 /// undecodable tensor fails that call only; a stream that ends mid-call fails it with
-/// ``PollenError/Code-swift.struct/disconnected``. See ``SessionStateMachine``.
+/// `PollenError/Code-swift.struct/disconnected`. See `SessionStateMachine`.
 public final class GRPCClientProxy: ClientProxy {
   /// A fresh random id per connection (a UUID as 32 hex digits, like Flower's).
   public let cid: String
@@ -256,7 +256,7 @@ public final class GRPCClientProxy: ClientProxy {
 }
 
 extension PollenError {
-  /// `error` as a ``PollenError``; cancellation reads as a timeout, anything else gets `code`.
+  /// `error` as a `PollenError`; cancellation reads as a timeout, anything else gets `code`.
   init(_ error: any Error, default code: Code) {
     if let error = error as? PollenError {
       self = error

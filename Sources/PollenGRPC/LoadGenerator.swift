@@ -3,8 +3,8 @@ import GRPCNIOTransportHTTP2
 import Logging
 import PollenClient
 import PollenCore
-import PollenServer
 import PollenFlowerProto
+import PollenServer
 import Synchronization
 
 /// Many lightweight Flower-protocol clients in one process, to load a server (Flower's
@@ -119,7 +119,7 @@ public struct LoadGenerator: Sendable {
 
   /// Runs every client until each has been sent `ReconnectIns` or has failed.
   ///
-  /// - Throws: ``PollenError`` (`invalidArgument`) for a malformed address or configuration;
+  /// - Throws: `PollenError` (`invalidArgument`) for a malformed address or configuration;
   ///   `CancellationError` when cancelled.
   public func run() async throws -> Summary {
     let address = try ServerAddress(parsing: server)

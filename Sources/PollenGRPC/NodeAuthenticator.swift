@@ -181,7 +181,7 @@ public final class NodeAuthenticator: Sendable {
   /// Reads an authorised-keys file: one SSH public-key line per key; blank lines and lines
   /// starting with `#` are skipped.
   ///
-  /// - Throws: ``PollenError`` `invalidArgument` naming the file and line of a bad key.
+  /// - Throws: `PollenError` `invalidArgument` naming the file and line of a bad key.
   public static func loadKeys(path: String) throws -> Set<NodePublicKey> {
     let text: String
     do {

@@ -25,7 +25,7 @@ public struct NodePrivateKey: Sendable {
   /// Reads an OpenSSH (`-----BEGIN OPENSSH PRIVATE KEY-----`, unencrypted), PKCS#8
   /// (`BEGIN PRIVATE KEY`) or SEC1 (`BEGIN EC PRIVATE KEY`) P-384 key.
   ///
-  /// - Throws: ``PollenError`` `invalidArgument` naming what is wrong.
+  /// - Throws: `PollenError` `invalidArgument` naming what is wrong.
   public init(fileContents text: String) throws {
     let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
     if trimmed.hasPrefix("-----BEGIN OPENSSH PRIVATE KEY-----") {
@@ -62,7 +62,7 @@ public struct NodePublicKey: Sendable, Hashable, CustomStringConvertible {
 
   /// Parses one SSH public-key line (`ecdsa-sha2-nistp384 AAAA… [comment]`).
   ///
-  /// - Throws: ``PollenError`` `invalidArgument` for another key type or a malformed line.
+  /// - Throws: `PollenError` `invalidArgument` for another key type or a malformed line.
   public init(sshLine line: String) throws {
     key = try OpenSSHKeyFormat.readPublicKeyLine(line)
   }

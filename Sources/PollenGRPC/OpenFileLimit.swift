@@ -40,7 +40,7 @@ public enum OpenFileLimit {
   /// The soft limit to set: the hard limit (capped at `cap`, e.g. macOS's `OPEN_MAX`), never
   /// below the current soft limit.
   ///
-  /// - Throws: ``PollenError`` (`invalidArgument`) naming the limits when `clients` (with
+  /// - Throws: `PollenError` (`invalidArgument`) naming the limits when `clients` (with
   ///   ``reserve``) need more descriptors than the hard limit allows.
   public static func target(for limits: Limits, clients: Int?, cap: UInt64 = .max) throws -> UInt64 {
     let ceiling = min(limits.hard, cap)
@@ -57,7 +57,7 @@ public enum OpenFileLimit {
 
   /// The current limits of this process.
   ///
-  /// - Throws: ``PollenError`` (`internalError`) if `getrlimit` fails.
+  /// - Throws: `PollenError` (`internalError`) if `getrlimit` fails.
   public static func current() throws -> Limits {
     var limit = rlimit()
     guard getrlimit(resource, &limit) == 0 else {
@@ -71,7 +71,7 @@ public enum OpenFileLimit {
   ///
   /// - Parameter clients: the most clients the process will serve (`--max-clients`), or `nil`
   ///   for no promise.
-  /// - Throws: ``PollenError``: `invalidArgument` when the hard limit is too low for `clients`
+  /// - Throws: `PollenError`: `invalidArgument` when the hard limit is too low for `clients`
   ///   (see ``target(for:clients:cap:)``); `internalError` if the system refuses the new limit.
   @discardableResult
   public static func raise(forClients clients: Int? = nil) throws -> (before: Limits, after: Limits) {

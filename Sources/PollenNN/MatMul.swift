@@ -37,6 +37,19 @@ public enum MatMul {
   /// `op(A)` is `m × k`, `op(B)` is `k × n` and C is `m × n`; `lda`, `ldb`, `ldc` are the
   /// distances between rows in memory. With `beta == 0`, C is written without being read.
   /// - Parameters:
+  ///   - transposeA: use `Aᵀ` for `op(A)`.
+  ///   - transposeB: use `Bᵀ` for `op(B)`.
+  ///   - m: rows of `op(A)` and C.
+  ///   - n: columns of `op(B)` and C.
+  ///   - k: columns of `op(A)`, rows of `op(B)`.
+  ///   - alpha: the product's scale.
+  ///   - a: A's elements, row-major.
+  ///   - lda: the distance between A's rows.
+  ///   - b: B's elements, row-major.
+  ///   - ldb: the distance between B's rows.
+  ///   - beta: C's scale before the product is added (0: C is only written).
+  ///   - c: C's elements, row-major; the result.
+  ///   - ldc: the distance between C's rows.
   ///   - kernel: the implementation (``Kernel/automatic`` unless benchmarking or testing).
   ///   - threads: at most this many threads (default: the active processor count); small
   ///     products always run on the calling thread.

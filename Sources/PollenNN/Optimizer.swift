@@ -114,7 +114,7 @@ public struct Adam: Optimizer {
   }
 }
 
-/// Which optimizer ``Sequential/train(on:epochs:batchSize:optimizer:learningRate:loss:proximalMu:globalParameters:seed:maxExamples:)``
+/// Which optimizer `Sequential/train(on:epochs:batchSize:optimizer:learningRate:loss:proximalMu:globalParameters:seed:maxExamples:)`
 /// creates (afresh for each call, as Flower's PyTorch clients do in `fit`).
 public enum OptimizerKind: Sendable, Hashable {
   case sgd(momentum: Float = 0, weightDecay: Float = 0)

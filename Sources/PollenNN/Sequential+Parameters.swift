@@ -13,7 +13,7 @@ extension Sequential {
   /// The number of trainable scalars.
   public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
-  /// Replaces every parameter; throws ``PollenError/Code-swift.struct/shapeMismatch`` (and
+  /// Replaces every parameter; throws `PollenError/Code-swift.struct/shapeMismatch` (and
   /// changes nothing) unless `tensors` match ``parameterShapes`` in count and shapes.
   public mutating func setParameters(_ tensors: [Tensor]) throws {
     let expected = parameterShapes
@@ -31,19 +31,19 @@ extension Sequential {
     }
   }
 
-  /// The parameters as float32 ``NDArray``s, in order (what a client sends to the server).
+  /// The parameters as float32 `NDArray`s, in order (what a client sends to the server).
   public func parameterArrays() -> [NDArray] {
     parameters.map { NDArray($0.data, shape: $0.shape) }
   }
 
-  /// Replaces every parameter from float32 ``NDArray``s in order; throws
-  /// ``PollenError/Code-swift.struct/shapeMismatch`` (and changes nothing) on a wrong count,
+  /// Replaces every parameter from float32 `NDArray`s in order; throws
+  /// `PollenError/Code-swift.struct/shapeMismatch` (and changes nothing) on a wrong count,
   /// shape or dtype.
   public mutating func setParameters(_ arrays: [NDArray]) throws {
     try setParameters(Self.tensors(from: arrays))
   }
 
-  /// Float32 arrays as tensors; throws ``PollenError/Code-swift.struct/shapeMismatch`` for any
+  /// Float32 arrays as tensors; throws `PollenError/Code-swift.struct/shapeMismatch` for any
   /// other dtype.
   public static func tensors(from arrays: [NDArray]) throws -> [Tensor] {
     try arrays.enumerated().map { index, array in

@@ -29,16 +29,23 @@ extension Sequential {
   /// `seed` (the same seed and data reproduce the same parameters exactly).
   ///
   /// - Parameters:
+  ///   - data: the examples to train on.
+  ///   - loss: the loss to minimise.
+  ///   - epochs: passes over `data`.
+  ///   - batchSize: examples per step.
+  ///   - learningRate: the optimiser's step size.
+  ///   - seed: seeds the shuffle.
   ///   - optimizer: created afresh for this call, with `learningRate`.
   ///   - proximalMu: FedProx's μ; when positive, `μ/2 · ‖w − w_global‖²` is added to the loss,
   ///     `w_global` being `globalParameters`, or the parameters at the start of this call.
+  ///   - globalParameters: `w_global` for the proximal term (default: the starting parameters).
   ///   - maxExamples: stop after this many examples (the last batch is cut short), e.g. to
   ///     model a client that only has time for part of its work.
   ///   - deadline: stop starting new batches once the continuous clock reaches it (a client
   ///     that must answer within a time limit reports the examples it actually processed).
   /// - Returns: the mean training loss over the examples processed (without the proximal
   ///   term) and their number (repeats across epochs included).
-  /// - Throws: ``PollenError/Code-swift.struct/shapeMismatch`` if the data's example shape or
+  /// - Throws: `PollenError/Code-swift.struct/shapeMismatch` if the data's example shape or
   ///   class count does not fit the model, or `globalParameters` do not match its parameters.
   public mutating func train(
     on data: Dataset, epochs: Int = 1, batchSize: Int = 32, optimizer: OptimizerKind = .sgd,
@@ -86,7 +93,7 @@ extension Sequential {
 
   /// The mean loss and the accuracy (fraction of examples whose largest output is the label)
   /// on `data`, in batches of `batchSize`. An empty data set gives `(0, 0)`.
-  /// - Throws: ``PollenError/Code-swift.struct/shapeMismatch`` if the data does not fit.
+  /// - Throws: `PollenError/Code-swift.struct/shapeMismatch` if the data does not fit.
   public func evaluate(
     on data: Dataset, loss: Loss = .softmaxCrossEntropy, batchSize: Int = 256
   ) throws -> (loss: Double, accuracy: Double) {

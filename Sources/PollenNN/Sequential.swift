@@ -14,7 +14,7 @@ public struct Sequential: Sendable {
   public let outputShape: [Int]
 
   /// A model of `layers` for examples of `inputShape`; throws
-  /// ``PollenError/Code-swift.struct/shapeMismatch`` if a layer cannot take what the previous
+  /// `PollenError/Code-swift.struct/shapeMismatch` if a layer cannot take what the previous
   /// one produces.
   public init(inputShape: [Int], layers: [any Layer]) throws {
     var shape = inputShape

@@ -1,7 +1,7 @@
 import PollenCore
 import PollenData
 
-/// An ``ArrayClient`` that trains a ``Sequential`` model on local data: the Swift counterpart
+/// An `ArrayClient` that trains a ``Sequential`` model on local data: the Swift counterpart
 /// of a Flower `NumPyClient` around a PyTorch model.
 ///
 /// Each call works on its own copy of the model, so one client may serve concurrent calls.

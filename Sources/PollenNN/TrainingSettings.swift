@@ -42,7 +42,7 @@ public struct TrainingSettings: Sendable, Hashable {
 
   /// These settings overridden by the keys present in `config`. Numbers may arrive as `.int`
   /// or `.double` (Python sends `int` as sint64 and `float` as double).
-  /// - Throws: ``PollenError/Code-swift.struct/invalidArgument`` for a value of the wrong kind
+  /// - Throws: `PollenError/Code-swift.struct/invalidArgument` for a value of the wrong kind
   ///   or out of range.
   public func applying(_ config: Config) throws -> TrainingSettings {
     var s = self

@@ -3,9 +3,9 @@ import PollenServer
 
 /// Measures the FedAvg kernel as the server uses it: `K` float32 updates of `P` parameters, each
 /// decoded from `.npy` bytes as a received `FitRes` is (the arrays are slices of those bytes),
-/// folded one after the other into Flower's in-place running weighted sum (``WeightedSum``, rule
-/// ``WeightedSum/Rule/inplace``, as `FedAvg.accumulateFit` does), then divided by the total
-/// weight (``WeightedSum/average()``). The throughput counts the `K·P·4` bytes of the updates,
+/// folded one after the other into Flower's in-place running weighted sum (`WeightedSum`, rule
+/// `WeightedSum/Rule/inplace`, as `FedAvg.accumulateFit` does), then divided by the total
+/// weight (`WeightedSum/average()`). The throughput counts the `K·P·4` bytes of the updates,
 /// for comparison with numpy's streaming read bandwidth (`Benchmarks/compare_aggregate.sh`).
 public enum AggregationBenchmark {
   /// One measurement.

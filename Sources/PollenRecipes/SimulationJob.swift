@@ -16,8 +16,11 @@ public struct SimulationJob: Sendable {
     public var strategy = "fedavg"
     public var strategyOptions: [String: String] = [:]
     public var fractionFit = 0.1
-    /// Fraction of clients evaluated each round; `nil` uses `fractionFit`.
+    /// Fraction of clients evaluated each round; `nil` is FedAvg's (and Flower's) default, 1.0 —
+    /// as in the library and `pollen server`.
     public var fractionEvaluate: Double?
+    /// ``fractionEvaluate``'s default: `FedAvg().fractionEvaluate` (1.0).
+    public static let defaultFractionEvaluate = FedAvg().fractionEvaluate
     public var partition: PartitionSpec = .dirichlet(alpha: 0.5, minPartitionSize: 2)
     public var model: ModelSpec = .mlp
     public var localEpochs = 5
@@ -36,10 +39,10 @@ public struct SimulationJob: Sendable {
     public var profiles: ClientProfiles?
     /// Per-client compute cut-off `τ` in simulated seconds (needs ``profiles``).
     public var cutoff: Double?
-    /// Share of clients that send poisoned updates (0 = none), and how (see ``Attack``).
+    /// Share of clients that send poisoned updates (0 = none), and how (see `Attack`).
     public var attackers = 0.0
     public var attack: Attack = .signFlip(scale: Attack.defaultSignFlipScale)
-    /// Probability that a sampled client straggles in a round (see ``Stragglers``), and what a
+    /// Probability that a sampled client straggles in a round (see `Stragglers`), and what a
     /// straggler does.
     public var stragglers = 0.0
     public var stragglerMode: Stragglers.Mode = .partialWork
@@ -55,7 +58,8 @@ public struct SimulationJob: Sendable {
       var s: [(key: String, value: String)] = [
         ("dataset", dataset.description), ("clients", "\(clients)"), ("rounds", "\(rounds)"),
         ("strategy", strategy), ("strategy_options", options.joined(separator: ",")),
-        ("fraction_fit", "\(fractionFit)"), ("fraction_evaluate", "\(fractionEvaluate ?? fractionFit)"),
+        ("fraction_fit", "\(fractionFit)"),
+        ("fraction_evaluate", "\(fractionEvaluate ?? Self.defaultFractionEvaluate)"),
         ("partition", partition.description), ("model", model.description),
         ("local_epochs", "\(localEpochs)"), ("batch_size", "\(batchSize)"), ("lr", "\(learningRate)"),
         ("seed", "\(seed)"), ("concurrency", "\(concurrency)"), ("test_fraction", "\(testFraction)"),
@@ -87,7 +91,7 @@ public struct SimulationJob: Sendable {
   public var options: Options
   public var logger: Logger
   /// Builds the strategy from its name, its `key=value` options and the job's common settings
-  /// (by default ``StrategyFactory``; replace to add strategies of your own).
+  /// (by default `StrategyFactory`; replace to add strategies of your own).
   public var makeStrategy: @Sendable (String, [String: String], StrategySettings) throws -> any Strategy = {
     name, options, settings in
     try StrategyFactory.make(name, options: options, settings: settings)
@@ -134,9 +138,9 @@ public struct SimulationJob: Sendable {
       epochs: o.localEpochs, learningRate: Float(o.learningRate), batchSize: o.batchSize, seed: o.seed)
     let test = population.testSet
     let sampleSize = max(1, Int(Double(o.clients) * o.fractionFit))
-    let evalSize = max(1, Int(Double(o.clients) * (o.fractionEvaluate ?? o.fractionFit)))
+    let evalSize = max(1, Int(Double(o.clients) * (o.fractionEvaluate ?? Options.defaultFractionEvaluate)))
     let settings = StrategySettings(
-      fractionFit: o.fractionFit, fractionEvaluate: o.fractionEvaluate ?? o.fractionFit,
+      fractionFit: o.fractionFit, fractionEvaluate: o.fractionEvaluate ?? Options.defaultFractionEvaluate,
       minFitClients: min(sampleSize, 2), minEvaluateClients: min(evalSize, 2),
       minAvailableClients: min(o.clients, 2),
       initialParameters: Parameters(tensors: model.parameterArrays()),

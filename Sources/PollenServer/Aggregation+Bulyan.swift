@@ -5,7 +5,7 @@ extension Aggregation {
   /// `theta = n − 2f` models selected by repeated Krum, then per coordinate the mean of the
   /// `beta = theta − 2f` values closest to their median.
   ///
-  /// - Throws: ``PollenError`` `.invalidArgument` when `n < 4f + 3` (the method's assumption, as
+  /// - Throws: `PollenError` `.invalidArgument` when `n < 4f + 3` (the method's assumption, as
   ///   in Flower).
   public static func bulyanSizes(clients n: Int, numMalicious f: Int) throws -> (theta: Int, beta: Int) {
     guard f >= 0, n >= 4 * f + 3 else {
@@ -38,7 +38,7 @@ extension Aggregation {
   /// The median is rounded to the layer's dtype and distances compared in that dtype, as numpy
   /// does, so near-ties fall the same way.
   ///
-  /// - Throws: ``PollenError`` `.invalidArgument` when there are fewer than `4f + 3` models,
+  /// - Throws: `PollenError` `.invalidArgument` when there are fewer than `4f + 3` models,
   ///   `.shapeMismatch` when their layers differ.
   public static func bulyan(_ models: [[NDArray]], numMalicious f: Int) throws -> [NDArray] {
     let (_, beta) = try bulyanSizes(clients: models.count, numMalicious: f)

@@ -9,7 +9,7 @@ extension Aggregation {
   /// Flower's `compute_clip_model_update`: the update `model − reference` scaled by
   /// `min(1, clippingNorm / ‖update‖)` (FlatClip, McMahan et al. 2018), added back to `reference`.
   ///
-  /// - Throws: ``PollenError`` `.shapeMismatch` when the layers differ.
+  /// - Throws: `PollenError` `.shapeMismatch` when the layers differ.
   public static func clipUpdate(_ model: [NDArray], reference: [NDArray], clippingNorm: Double) throws
     -> [NDArray]
   {

@@ -5,7 +5,7 @@ extension Aggregation {
   /// mean of the two middle values for an even count; NaN if any value is NaN). Example counts
   /// are ignored. Computed in double precision, returned in each layer's dtype.
   ///
-  /// - Throws: ``PollenError`` `.invalidArgument` without models, `.shapeMismatch` when the
+  /// - Throws: `PollenError` `.invalidArgument` without models, `.shapeMismatch` when the
   ///   models' layers differ.
   public static func median(_ models: [[NDArray]]) throws -> [NDArray] {
     try coordinatewise(models) { _, column in
@@ -19,8 +19,10 @@ extension Aggregation {
   /// coordinate, drop the `Int(beta × n)` lowest and highest of the `n` client values and average
   /// the rest. Example counts are ignored.
   ///
-  /// - Parameter beta: fraction cut from each tail, in `[0, 0.5)`.
-  /// - Throws: ``PollenError`` `.invalidArgument` for `beta` out of range or without models,
+  /// - Parameters:
+  ///   - models: each client's layers.
+  ///   - beta: fraction cut from each tail, in `[0, 0.5)`.
+  /// - Throws: `PollenError` `.invalidArgument` for `beta` out of range or without models,
   ///   `.shapeMismatch` when the models' layers differ.
   public static func trimmedMean(_ models: [[NDArray]], beta: Double) throws -> [NDArray] {
     guard beta >= 0 && beta < 0.5 else {

@@ -32,7 +32,7 @@ public struct QFFLSum: Sendable {
 
   /// Folds in one client's model and loss.
   ///
-  /// - Throws: ``PollenError`` `.shapeMismatch` when the model's layers differ from the reference.
+  /// - Throws: `PollenError` `.shapeMismatch` when the model's layers differ from the reference.
   public mutating func add(_ model: [NDArray], loss: Double) throws {
     guard model.count == reference.count, zip(model, reference).allSatisfy({ $0.count == $1.count }) else {
       throw PollenError(.shapeMismatch, "q-FFL: a client's layers differ from the global model's")
@@ -72,7 +72,7 @@ extension Aggregation {
   /// model with the loss used for it. Flower passes the same server-side loss for every client;
   /// the paper uses each client's own loss at the global model.
   ///
-  /// - Throws: ``PollenError`` `.invalidArgument` without clients, `.shapeMismatch` when a
+  /// - Throws: `PollenError` `.invalidArgument` without clients, `.shapeMismatch` when a
   ///   client's layers differ from `reference`.
   public static func qffl(
     reference: [NDArray], clients: [(arrays: [NDArray], loss: Double)], q: Double, learningRate: Double

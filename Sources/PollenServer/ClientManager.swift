@@ -17,7 +17,7 @@ public protocol ClientManager: AnyObject, Sendable {
   func all() async -> [String: any ClientProxy]
   /// Waits until at least `numClients` are available; `false` if `timeout` passed first.
   func waitFor(numClients: Int, timeout: Duration?) async -> Bool
-  /// A registered client's ``ClientProxy/isAvailable`` became `true` again (it delivered its
+  /// A registered client's `ClientProxy/isAvailable` became `true` again (it delivered its
   /// late reply), so waiters may be satisfied. The default does nothing.
   func availabilityChanged(of client: any ClientProxy) async
   /// Samples `numClients` clients without replacement, after waiting for `minNumClients`

@@ -2,7 +2,7 @@ import Foundation
 import PollenCore
 
 extension History {
-  /// Reads a history written by ``jsonData()`` (or by Flower-shaped tools using the same keys).
+  /// Reads a history written by `jsonData()` (or by Flower-shaped tools using the same keys).
   public init(jsonData data: Data) throws {
     guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
       throw PollenError(.invalidArgument, "history JSON is not an object")

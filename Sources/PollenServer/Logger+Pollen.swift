@@ -19,7 +19,10 @@ extension Logger {
   /// simulation and the transports) takes a `logger:` argument; pass one to route or silence
   /// its output, or set `POLLEN_LOG_LEVEL` to change them all.
   ///
-  /// - Parameter setting: the variable's value (default: read from the environment).
+  /// - Parameters:
+  ///   - label: the logger's label.
+  ///   - defaultLevel: the level when `setting` names none.
+  ///   - setting: the variable's value (default: read from the environment).
   public static func pollen(
     _ label: String, defaultLevel: Logger.Level = .info, setting: String? = Logger.pollenLevelSetting()
   ) -> Logger {

@@ -48,7 +48,7 @@ public struct Server: Sendable {
   /// aggregated or saved) and returns the history of the completed rounds, so the recorder's
   /// last checkpoint is where a resumed run continues.
   ///
-  /// - Throws: what `recorder` throws, and ``PollenError`` when the checkpoint's strategy or
+  /// - Throws: what `recorder` throws, and `PollenError` when the checkpoint's strategy or
   ///   sampler state does not fit this server's strategy and client manager.
   public mutating func run(
     numRounds: Int? = nil, resumingFrom checkpoint: RunCheckpoint? = nil, recorder: (any RunRecorder)? = nil
@@ -133,7 +133,7 @@ public struct Server: Sendable {
         samplerState: await clientManager.samplerState()))
   }
 
-  /// Sends ``ReconnectIns`` to every connected client (Flower's `disconnect_all_clients`).
+  /// Sends `ReconnectIns` to every connected client (Flower's `disconnect_all_clients`).
   public func disconnectAllClients(seconds: Int? = nil, timeout: Duration? = nil) async {
     let clients = await clientManager.all().values
     await withTaskGroup(of: Void.self) { group in

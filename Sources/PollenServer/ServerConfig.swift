@@ -8,7 +8,7 @@ public struct ServerConfig: Sendable, Hashable {
   /// rounds past the end of the list use its last value (`[20 s, 40 s, 60 s]`: round 1 → 20 s,
   /// round 2 → 40 s, round 3 and later → 60 s). Empty: no limit. A client that exceeds its
   /// limit is a failure of that round (a network client keeps its stream, see
-  /// ``ClientProxy/isAvailable``). A strategy may override it per round with
+  /// `ClientProxy/isAvailable`). A strategy may override it per round with
   /// ``Strategy/roundTimeout(serverRound:)``.
   public var roundTimeouts: [Duration]
   /// Reject fit results whose tensors differ from the global model in count, shape or dtype,
@@ -66,7 +66,7 @@ extension ServerConfig {
   /// Parses per-round time limits in seconds, comma-separated: `"60"` (every round) or
   /// `"20,40,60"` (round 1, round 2, then every later round); fractions are allowed (`"0.5"`).
   ///
-  /// - Throws: ``PollenError/Code-swift.struct/invalidArgument`` naming the bad entry: empty,
+  /// - Throws: `PollenError/Code-swift.struct/invalidArgument` naming the bad entry: empty,
   ///   not a number, not positive or not finite.
   public static func roundTimeouts(parsing text: String) throws -> [Duration] {
     let entries = text.split(separator: ",", omittingEmptySubsequences: false)

@@ -5,7 +5,7 @@ import PollenCore
 ///
 /// Sampling is reproducible when a `seed` is given (the registration order is kept, so the same
 /// clients in the same order give the same sample). Only clients that are
-/// ``ClientProxy/isAvailable`` are counted, waited for and sampled; ``waitFor(numClients:timeout:)``
+/// `ClientProxy/isAvailable` are counted, waited for and sampled; ``waitFor(numClients:timeout:)``
 /// suspends until a ``register(_:)`` or ``availabilityChanged(of:)`` brings enough of them.
 public actor SimpleClientManager: ClientManager {
   private var clients: [String: any ClientProxy] = [:]

@@ -46,7 +46,7 @@ public protocol Strategy: Sendable {
   /// after every round. Strategies without such state need not implement it (default: empty).
   func exportState() -> StrategyState
   /// Restores what ``exportState()`` returned, before a resumed run's next round.
-  /// Throws ``PollenError`` when `state` does not fit this strategy. Default: accepts only an empty state.
+  /// Throws `PollenError` when `state` does not fit this strategy. Default: accepts only an empty state.
   mutating func restoreState(_ state: StrategyState) throws
   /// The new global parameters (or `nil` to keep the old ones) and aggregated metrics.
   mutating func aggregateFit(serverRound: Int, results: [FitResult], failures: [ClientFailure])

@@ -5,7 +5,7 @@ import PollenCore
 /// Names are Flower's strategies in lower case (`-` and `_` are ignored: `fault-tolerant-fedavg`
 /// works). Options use Flower's snake_case names; the common FedAvg options (`fraction_fit`,
 /// `min_fit_clients`, …) are accepted too and override ``StrategySettings``. Unknown names or keys
-/// and bad values throw ``PollenError`` `.invalidArgument` listing the valid ones.
+/// and bad values throw `PollenError` `.invalidArgument` listing the valid ones.
 public enum StrategyFactory {
   /// The strategy names, as the CLI lists them.
   public static let names = [

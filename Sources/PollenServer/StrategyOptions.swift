@@ -1,7 +1,7 @@
 import PollenCore
 
 /// `key=value` options of one strategy, read with types and checked against the keys the
-/// strategy accepts. Errors are ``PollenError`` `.invalidArgument` naming the valid choices.
+/// strategy accepts. Errors are `PollenError` `.invalidArgument` naming the valid choices.
 public struct StrategyOptions: Sendable {
   /// The raw options, by Flower's snake_case name.
   public private(set) var values: [String: String]

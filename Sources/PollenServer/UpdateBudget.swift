@@ -4,7 +4,7 @@ import Synchronization
 /// the moment the strategy has folded them in (``Strategy/accumulateFit(serverRound:result:)``).
 ///
 /// Each fit call of a round gets an ``UpdateLease`` on the round's budget. A transport's
-/// ``ClientProxy`` takes it (``UpdateLease/acquire()``, through ``UpdateLease/current``) before it
+/// `ClientProxy` takes it (``UpdateLease/acquire()``, through ``UpdateLease/current``) before it
 /// decodes a reply; the server takes it, if the proxy did not, when the call returns; and the
 /// server gives it back once the result is folded in (or kept, for strategies that need every
 /// result). A result that arrives when every slot is taken waits, undecoded where the proxy
@@ -87,7 +87,7 @@ extension UpdateBudget.State {
 /// back at most once.
 public final class UpdateLease: Sendable {
   /// The lease of the fit call the current task runs, set by the ``Server`` for each fit call
-  /// (`nil` outside one, or when the round's results are not bounded). A ``ClientProxy`` that
+  /// (`nil` outside one, or when the round's results are not bounded). A `ClientProxy` that
   /// decodes replies calls `await UpdateLease.current?.acquire()` before decoding a fit reply.
   @TaskLocal public static var current: UpdateLease?
 

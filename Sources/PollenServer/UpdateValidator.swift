@@ -6,7 +6,7 @@ import PollenCore
 /// The dtype of an update may differ from the global model's, as Flower accepts it: Flower's
 /// server decodes whatever `.npy` arrays a client sends and its FedAvg combines them with numpy's
 /// casting rules (``WeightedSum`` documents the result; `flwr/server/strategy/aggregate.py`).
-/// Every ``DType`` is numeric for numpy, bool included (`np.multiply`/`np.add` accept it).
+/// Every `DType` is numeric for numpy, bool included (`np.multiply`/`np.add` accept it).
 /// Non-numeric arrays (strings, objects, complex, datetimes) never get here: decoding the
 /// client's reply refuses them, naming the tensor (`NDArray(npy:)`).
 public struct UpdateValidator: Sendable {
@@ -17,7 +17,7 @@ public struct UpdateValidator: Sendable {
     shapes = reference.tensors.map(\.shape)
   }
 
-  /// Throws ``PollenError`` (`.shapeMismatch` or `.nonFinite`) naming the first bad tensor.
+  /// Throws `PollenError` (`.shapeMismatch` or `.nonFinite`) naming the first bad tensor.
   public func validate(_ parameters: Parameters) throws(PollenError) {
     let tensors = parameters.tensors
     guard tensors.count == shapes.count else {

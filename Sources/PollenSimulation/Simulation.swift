@@ -3,7 +3,7 @@ import PollenCore
 import PollenServer
 import Synchronization
 
-/// Runs a federated learning simulation: the same ``Server`` round loop, with virtual clients
+/// Runs a federated learning simulation: the same `Server` round loop, with virtual clients
 /// in this process instead of network connections.
 ///
 /// ```swift
@@ -31,7 +31,7 @@ public struct Simulation: Sendable {
   /// Every run starts from the configuration's seed (sampling, dropout, the virtual clock), so
   /// running the same `Simulation` again with the same strategy reproduces the run.
   ///
-  /// With ``SimulationConfig/profiles`` the history's ``History/simulatedTime`` holds each
+  /// With ``SimulationConfig/profiles`` the history's `History/simulatedTime` holds each
   /// round's simulated duration (its slowest fit call; see ``ClientProfile``); nothing sleeps.
   public func run(
     strategy: any Strategy, rounds: Int, roundTimeout: Duration? = nil,
@@ -47,7 +47,7 @@ public struct Simulation: Sendable {
   }
 
   /// Runs the rounds after `checkpoint` (all without one), saving each with `recorder` (see
-  /// ``Server/run(numRounds:resumingFrom:recorder:)``). Virtual clients derive their randomness
+  /// `Server/run(numRounds:resumingFrom:recorder:)`). Virtual clients derive their randomness
   /// from (seed, client, round), so with the strategy's and the sampler's state restored a
   /// resumed run is identical to an uninterrupted one — except with ``SimulationConfig/profiles``
   /// (the virtual clock) or a dropout probability, whose state is not saved; `pollen simulate`

@@ -13,7 +13,7 @@ public struct SimulationConfig: Sendable {
   /// Probability that a client call fails as if the client dropped out (0 = never).
   public var dropoutProbability: Double
   /// Device and network profiles: with them, each fit call is charged simulated time on a
-  /// virtual clock (see ``History/simulatedTime``) and may fail with probability
+  /// virtual clock (see `History/simulatedTime`) and may fail with probability
   /// `1 − availability`. `nil` (the default) charges nothing.
   public var profiles: ClientProfiles?
   /// The per-client compute cut-off `τ` in simulated seconds (the paper's §7.3): each fit call

@@ -19,7 +19,7 @@ public struct Stragglers: Sendable {
   public var mode: Mode
   public var seed: UInt64
 
-  /// - Throws: ``PollenError`` `.invalidArgument` unless `fraction` is in 0…1.
+  /// - Throws: `PollenError` `.invalidArgument` unless `fraction` is in 0…1.
   public init(fraction: Double, mode: Mode = .partialWork, seed: UInt64 = 0) throws {
     guard (0...1).contains(fraction) else {
       throw PollenError(.invalidArgument, "the stragglers' fraction must be in 0…1, not \(fraction)")

@@ -44,16 +44,19 @@ public final class VirtualClientManager: ClientManager {
     guard k <= numClients, k > 0 else { return [] }
     return state.withLock { s -> [any ClientProxy] in
       var chosen: [any ClientProxy] = []
+      var chosenIDs = Set<Int>()
       var tries = 0
       // With a criterion, draw in batches until enough pass (bounded so it always ends).
       while chosen.count < k && tries < 64 {
         tries += 1
         let ids = s.rng.sampleIndices(
           min(numClients, k - chosen.count + (criterion == nil ? 0 : k)), from: numClients)
-        for id in ids where chosen.count < k {
+        for id in ids where chosen.count < k && !chosenIDs.contains(id) {
           let proxy = VirtualClientProxy(id: id, engine: engine)
-          if chosen.contains(where: { $0.cid == proxy.cid }) { continue }
-          if criterion?.select(proxy) ?? true { chosen.append(proxy) }
+          if criterion?.select(proxy) ?? true {
+            chosen.append(proxy)
+            chosenIDs.insert(id)
+          }
         }
         if criterion == nil { break }
       }

@@ -72,7 +72,7 @@ final class VirtualClientEngine: Sendable {
   }
 }
 
-/// A ``ClientProxy`` for virtual client `id`: the client is created for each call and dropped
+/// A `ClientProxy` for virtual client `id`: the client is created for each call and dropped
 /// after it, so idle clients cost nothing.
 public final class VirtualClientProxy: ClientProxy {
   public let id: Int

@@ -59,7 +59,7 @@ public final class RunStore: RunRecorder {
   /// Opens the store at `path` to continue its run: checks it (read-only) and returns it with
   /// its last checkpoint (`nil` when no round was saved yet, not even round 0).
   ///
-  /// - Throws: ``PollenError`` naming the problem: no store, not a run store or corrupt, a newer
+  /// - Throws: `PollenError` naming the problem: no store, not a run store or corrupt, a newer
   ///   schema, another kind of run, a setting that differs (named, with both values), a run
   ///   that already finished.
   public static func resume(at path: String, kind: String, settings: RunSettings) throws -> (

@@ -1,6 +1,6 @@
 import PollenCore
 
-/// A ``ClientProxy`` that calls a ``Client`` in the same process, for tests.
+/// A `ClientProxy` that calls a `Client` in the same process, for tests.
 public final class InProcessClientProxy: ClientProxy {
   public let cid: String
   public let client: any Client

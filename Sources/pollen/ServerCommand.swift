@@ -34,7 +34,7 @@ struct ServerCommand: AsyncParsableCommand {
   var fractionFit = 1.0
 
   @Option(help: "Fraction of available clients sampled for evaluation (0 disables it).")
-  var fractionEvaluate = 1.0
+  var fractionEvaluate = FedAvg().fractionEvaluate  // 1.0, as the library and `pollen simulate`
 
   @Option(
     help: ArgumentHelp(

@@ -26,7 +26,7 @@ struct SimulateCommand: AsyncParsableCommand {
   @Option(name: .customLong("strategy-option"), help: "A strategy option as key=value (repeatable).")
   var strategyOptions: [String] = []
   @Option(help: "Fraction of clients that train each round.") var fractionFit = 0.1
-  @Option(help: "Fraction of clients that evaluate each round (default: --fraction-fit).")
+  @Option(help: "Fraction of clients that evaluate each round (default 1.0, as FedAvg's and Flower's).")
   var fractionEvaluate: Double?
   @Option(
     help: "digits | breast-cancer | csv:PATH | mnist:DIR | fashion-mnist:DIR | cifar10:DIR | synthetic:α,β")

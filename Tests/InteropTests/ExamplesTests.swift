@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The programs in `Examples/` (README "As a library"), run as built by `swift build`, each
+/// The programs in `Examples/` (README "Getting started as a library"), run as built by `swift build`, each
 /// checked for the answer it should reach.
 @Suite(.serialized) struct ExamplesTests {
   /// `.build/debug/NAME` in the package root.

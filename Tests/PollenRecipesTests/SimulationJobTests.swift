@@ -87,6 +87,7 @@ struct SimulationJobTests {
         $0.dataset = .synthetic(alpha: 1, beta: 1)
         $0.clients = 1_000_000
         $0.fractionFit = 0.00002
+        $0.fractionEvaluate = 0.00002  // the default, 1.0, would evaluate every one of them
         $0.rounds = 2
       }
     ).run()
@@ -130,5 +131,16 @@ struct SimulationJobTests {
       clients: 100, fraction: 0.1, rounds: 3, parameters: 1000, concurrency: 2)
     #expect(r.clientRounds == 30)
     #expect(r.seconds > 0)
+  }
+
+  @Test("fraction_evaluate defaults to FedAvg's 1.0, whatever the fit fraction")
+  func fractionEvaluateDefaultsAsTheLibraryDoes() {
+    let o = small()
+    #expect(o.fractionEvaluate == nil)
+    #expect(SimulationJob.Options.defaultFractionEvaluate == FedAvg().fractionEvaluate)
+    #expect(FedAvg().fractionEvaluate == 1.0)
+    #expect(o.settings.first { $0.key == "fraction_evaluate" }?.value == "1.0")
+    #expect(
+      small { $0.fractionEvaluate = 0.5 }.settings.first { $0.key == "fraction_evaluate" }?.value == "0.5")
   }
 }

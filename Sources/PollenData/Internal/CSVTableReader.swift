@@ -1,4 +1,4 @@
-/// A CSV problem at a physical line; ``CSVLoader`` turns it into a ``PollenError``.
+/// A CSV problem at a physical line; ``CSVLoader`` turns it into a `PollenError`.
 struct CSVLineError: Error {
   var line: Int
   var message: String

@@ -29,7 +29,7 @@ public enum PartitionSpec: Sendable, Hashable, CustomStringConvertible {
     + "mixed:<iid fraction 0...1>, linear, exponential[:<largest/smallest ratio>], natural"
 
   /// Parses a scheme such as `dirichlet:0.5` (case-insensitive, surrounding blanks ignored).
-  /// - Throws: ``PollenError`` `.invalidArgument` naming the bad part and the accepted forms.
+  /// - Throws: `PollenError` `.invalidArgument` naming the bad part and the accepted forms.
   public init(parsing text: String) throws {
     let parts = text.trimmingBlanks().lowercased().split(separator: ":", omittingEmptySubsequences: false)
       .map(String.init)
@@ -105,7 +105,7 @@ public enum PartitionSpec: Sendable, Hashable, CustomStringConvertible {
 
   /// The partitioner this scheme names.
   /// - Parameter keys: one key per example, required by ``natural`` and ignored otherwise.
-  /// - Throws: ``PollenError`` `.invalidArgument` for ``natural`` without keys.
+  /// - Throws: `PollenError` `.invalidArgument` for ``natural`` without keys.
   public func makePartitioner(keys: [String]? = nil) throws -> any Partitioner {
     switch self {
     case .iid: return IIDPartitioner()

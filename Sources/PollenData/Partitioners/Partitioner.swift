@@ -9,7 +9,7 @@ import PollenCore
 /// in shuffled order unless documented otherwise.
 public protocol Partitioner: Sendable {
   /// The index lists of `numPartitions` partitions of `dataset`.
-  /// - Throws: ``PollenError`` `.invalidArgument` if the request cannot be met (more partitions
+  /// - Throws: `PollenError` `.invalidArgument` if the request cannot be met (more partitions
   ///   than examples, a minimum size that cannot be reached, …), with the reason.
   func partition(_ dataset: Dataset, numPartitions: Int, seed: UInt64) throws -> [[Int]]
 }

@@ -52,7 +52,7 @@ struct ClientMessageBytes: Sendable {
 
   /// Decodes the message.
   ///
-  /// - Throws: ``PollenError`` `invalidMessage` when the bytes are not a valid `ClientMessage`.
+  /// - Throws: `PollenError` `invalidMessage` when the bytes are not a valid `ClientMessage`.
   func decode() throws -> Flwr_Proto_ClientMessage {
     do {
       switch storage {

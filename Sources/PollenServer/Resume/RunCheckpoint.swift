@@ -1,7 +1,7 @@
 import PollenCore
 
 /// Everything a run needs to continue after its last completed round: what a run store saves at
-/// the end of every round, in one transaction, and gives back to ``Server/run(resumingFrom:recorder:)``.
+/// the end of every round, in one transaction, and gives back to `Server/run(resumingFrom:recorder:)`.
 public struct RunCheckpoint: Sendable {
   /// The last completed round (0: initial parameters and their centralised evaluation only).
   public var round: Int

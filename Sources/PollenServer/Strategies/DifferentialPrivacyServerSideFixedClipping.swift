@@ -10,7 +10,7 @@ import PollenCore
 /// A round with any failure keeps the old model, as in Flower. When the wrapped strategy folds
 /// results in as they arrive, each result is clipped on arrival and memory stays one model.
 ///
-/// Flower draws the noise from numpy's global generator; Pollen from a ``SeededRandom``, so a
+/// Flower draws the noise from numpy's global generator; Pollen from a `SeededRandom`, so a
 /// seeded run is reproducible.
 ///
 /// Memory: O(model) (the round's global model, a clipped copy per result being folded, and the
@@ -33,7 +33,7 @@ public struct DifferentialPrivacyServerSideFixedClipping: Strategy {
   var rng: SeededRandom
   private var innerFoldsResults: Bool?
 
-  /// - Throws: ``PollenError`` `.invalidArgument` for a negative noise multiplier or a
+  /// - Throws: `PollenError` `.invalidArgument` for a negative noise multiplier or a
   ///   non-positive clipping norm or client count (Flower raises `ValueError`).
   public init(
     _ strategy: any Strategy, noiseMultiplier: Double, clippingNorm: Double, numSampledClients: Int,

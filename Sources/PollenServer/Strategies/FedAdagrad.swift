@@ -13,6 +13,7 @@ public struct FedAdagrad: FedOptBased {
   public var fedOpt: FedOpt
 
   /// - Parameters:
+  ///   - fedAvg: the FedAvg that samples, configures and averages (its settings are Flower's).
   ///   - eta: server learning rate `η` (Flower's default 0.1).
   ///   - etaL: client learning rate, stored only (Flower's default 0.1).
   ///   - tau: degree of adaptivity `τ` (Flower's default 1e-9).

@@ -15,6 +15,7 @@ public struct FedAdam: FedOptBased {
   public var fedOpt: FedOpt
 
   /// - Parameters:
+  ///   - fedAvg: the FedAvg that samples, configures and averages (its settings are Flower's).
   ///   - eta: server learning rate `η` (Flower's default 0.1).
   ///   - etaL: client learning rate, stored only (Flower's default 0.1).
   ///   - beta1: first-moment decay `β₁` (Flower's default 0.9).

@@ -58,7 +58,7 @@ public struct FedAvg: Strategy {
   private var warnedFit = false
   private var warnedEvaluate = false
   /// Where FedAvg logs (its one-time warnings about missing metric aggregation); default
-  /// ``Logging/Logger/pollen(_:defaultLevel:)`` with label `pollen.fedavg`.
+  /// `Logger.pollen("pollen.fedavg")`, whose level `POLLEN_LOG_LEVEL` sets.
   public var logger: Logger
 
   public init(

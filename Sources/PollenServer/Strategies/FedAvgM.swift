@@ -60,7 +60,7 @@ public struct FedAvgM: FedAvgBased {
       serverRound: serverRound, results: results, failures: failures)
     guard let average, usesServerOptimizer else { return (average, metrics) }
     guard let model = serverModel else {
-      strategyLogger.error(
+      fedAvg.logger.error(
         "FedAvgM: server-side optimisation needs initial parameters; round \(serverRound) skipped")
       return (nil, [:])
     }
@@ -72,7 +72,7 @@ public struct FedAvgM: FedAvgBased {
       momentumVector = step.velocity
       return (Parameters(tensors: step.weights), metrics)
     } catch {
-      strategyLogger.error("FedAvgM round \(serverRound): cannot aggregate: \(error)")
+      fedAvg.logger.error("FedAvgM round \(serverRound): cannot aggregate: \(error)")
       return (nil, [:])
     }
   }

@@ -14,7 +14,7 @@ import Synchronization
 ///   with any ``ClientManager``, including a simulation's virtual population).
 /// - **Alternating timeouts.** `r_f` fast rounds with `Δ_f`, then `r_s` slow rounds with `Δ_s`.
 ///
-/// Turning `Δ` into work needs each client's speed. In a ``PollenSimulation`` run with client
+/// Turning `Δ` into work needs each client's speed. In a `PollenSimulation` run with client
 /// profiles, the simulator translates `timeout` into `max_examples = floor(Δ · examplesPerSecond)`
 /// for each client; a real client should stop training after `timeout` seconds itself.
 ///

@@ -48,7 +48,7 @@ public struct FedOpt: Sendable {
 
   /// One server step from the round's FedAvg average; returns the new server model.
   ///
-  /// - Throws: ``PollenError`` `.invalidArgument` without a server model, `.shapeMismatch` when
+  /// - Throws: `PollenError` `.invalidArgument` without a server model, `.shapeMismatch` when
   ///   the average's layers differ from it.
   public mutating func step(average: [NDArray], serverRound: Int) throws -> [NDArray] {
     guard let weights = currentWeights else {
@@ -66,7 +66,7 @@ public struct FedOpt: Sendable {
 /// of each round feeds one adaptive step. Results are folded in as they arrive.
 ///
 /// Flower requires `initial_parameters` for these strategies; Pollen takes the global parameters
-/// of the first ``configureFit(serverRound:parameters:clientManager:)`` when there are none.
+/// of the first `configureFit(serverRound:parameters:clientManager:)` when there are none.
 public protocol FedOptBased: FedAvgBased {
   /// The server optimiser's hyperparameters and state.
   var fedOpt: FedOpt { get set }
@@ -98,7 +98,7 @@ extension FedOptBased {
         Parameters(tensors: try fedOpt.step(average: average.tensors, serverRound: serverRound)), metrics
       )
     } catch {
-      strategyLogger.error("FedOpt (\(fedOpt.rule.rawValue)) round \(serverRound): \(error)")
+      fedAvg.logger.error("FedOpt (\(fedOpt.rule.rawValue)) round \(serverRound): \(error)")
       return (nil, [:])
     }
   }

@@ -14,7 +14,7 @@ public struct FedTrimmedAvg: FedAvgBased {
   /// default is 0.2. (The paper's β is the same fraction.)
   public private(set) var beta: Double
 
-  /// - Throws: ``PollenError`` `.invalidArgument` when `beta` is not in `[0, 0.5)` (Flower raises
+  /// - Throws: `PollenError` `.invalidArgument` when `beta` is not in `[0, 0.5)` (Flower raises
   ///   `ValueError`).
   public init(fedAvg: FedAvg = FedAvg(), beta: Double = 0.2) throws {
     guard beta >= 0 && beta < 0.5 else {

@@ -14,6 +14,7 @@ public struct FedYogi: FedOptBased {
   public var fedOpt: FedOpt
 
   /// - Parameters:
+  ///   - fedAvg: the FedAvg that samples, configures and averages (its settings are Flower's).
   ///   - eta: server learning rate `η` (Flower's default 1e-2).
   ///   - etaL: client learning rate, stored only (Flower's default 0.0316).
   ///   - beta1: first-moment decay `β₁` (Flower's default 0.9).

@@ -113,25 +113,25 @@ public struct QFedAvg: FedAvgBased {
     (running, runningRound) = (nil, -1)
     guard fedAvg.shouldAggregate(results: results, failures: failures) else { return (nil, [:]) }
     guard let preWeights else {
-      strategyLogger.error("QFedAvg round \(serverRound): no global model recorded (configureFit not called)")
+      fedAvg.logger.error("QFedAvg round \(serverRound): no global model recorded (configureFit not called)")
       return (nil, [:])
     }
     if lossSource == .server && serverLoss == nil {
-      strategyLogger.error(
+      fedAvg.logger.error(
         "QFedAvg round \(serverRound): server loss mode needs an evaluateFn that returns a loss")
       return (nil, [:])
     }
     var sum = folded ?? QFFLSum(reference: preWeights, q: qParam, learningRate: qfflLearningRate)
     for r in results where !r.res.parameters.tensors.isEmpty {
       guard let loss = loss(for: r) else {
-        strategyLogger.warning(
+        fedAvg.logger.warning(
           "QFedAvg round \(serverRound): client \(r.client.cid) sent no '\(clientLossKey)' metric; left out")
         continue
       }
       do {
         try sum.add(r.res.parameters.tensors, loss: loss)
       } catch {
-        strategyLogger.error("QFedAvg round \(serverRound): client \(r.client.cid): \(error); left out")
+        fedAvg.logger.error("QFedAvg round \(serverRound): client \(r.client.cid): \(error); left out")
       }
     }
     guard let aggregated = sum.result() else { return (nil, [:]) }

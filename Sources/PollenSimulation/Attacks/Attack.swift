@@ -21,7 +21,7 @@ public enum Attack: Sendable, Hashable, CustomStringConvertible {
   public static let defaultSignFlipScale = 10.0
 
   /// Parses `sign-flip[:K]`, `scale:K` or `noise:σ`.
-  /// - Throws: ``PollenError`` `.invalidArgument` naming the valid forms.
+  /// - Throws: `PollenError` `.invalidArgument` naming the valid forms.
   public init(parsing text: String) throws {
     let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
     let argument = parts.count == 2 ? Double(parts[1]) : nil
@@ -53,7 +53,7 @@ public enum Attack: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// The poisoned parameters for an honest `trained` model that started from `global`.
-  /// - Throws: ``PollenError`` `.invalidArgument` when the two do not have the same layout.
+  /// - Throws: `PollenError` `.invalidArgument` when the two do not have the same layout.
   public func poison(trained: [NDArray], global: [NDArray], seed: UInt64) throws -> [NDArray] {
     guard trained.count == global.count else {
       throw PollenError(

@@ -12,7 +12,7 @@ public struct Attackers: Sendable {
   private let seed: UInt64
 
   /// Chooses the attackers among `numClients` clients.
-  /// - Throws: ``PollenError`` `.invalidArgument` unless `fraction` is in 0…1.
+  /// - Throws: `PollenError` `.invalidArgument` unless `fraction` is in 0…1.
   public init(fraction: Double, attack: Attack, numClients: Int, seed: UInt64) throws {
     guard (0...1).contains(fraction) else {
       throw PollenError(.invalidArgument, "the attackers' fraction must be in 0…1, not \(fraction)")

@@ -12,7 +12,7 @@ public struct ClientProfile: Sendable, Hashable {
   /// Probability that the client is reachable when called, in 0…1 (1 = always).
   public var availability: Double
 
-  /// A profile; throws ``PollenError`` `.invalidArgument` for a non-positive speed or an
+  /// A profile; throws `PollenError` `.invalidArgument` for a non-positive speed or an
   /// availability outside 0…1.
   public init(examplesPerSecond: Double, downMbps: Double, upMbps: Double, availability: Double = 1) throws {
     for (name, v) in [("examples_per_s", examplesPerSecond), ("down_mbps", downMbps), ("up_mbps", upMbps)] {

@@ -7,7 +7,7 @@ extension ClientProfiles {
 
   /// Parses a profile table from CSV with the header ``csvHeader``. Rows must list clients
   /// `0, 1, 2, …` in order; blank lines and lines starting with `#` are skipped.
-  /// - Throws: ``PollenError`` `.invalidArgument` naming the 1-based line and what is wrong.
+  /// - Throws: `PollenError` `.invalidArgument` naming the 1-based line and what is wrong.
   public init(csv text: String) throws {
     var rows: [ClientProfile] = []
     var sawHeader = false

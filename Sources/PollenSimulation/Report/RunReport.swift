@@ -47,7 +47,7 @@ public struct RunReport: Sendable {
   }
 
   /// The round-duration chart: each round's wall-clock seconds and its fit phase, as measured
-  /// inside the server (``History/timings``); `nil` without timings.
+  /// inside the server (`History/timings`); `nil` without timings.
   public var durationPlot: SVGPlot? {
     guard !history.timings.isEmpty else { return nil }
     return SVGPlot(

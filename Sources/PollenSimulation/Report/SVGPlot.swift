@@ -21,7 +21,7 @@ public struct SVGPlot: Sendable {
   public var width = 640.0
   public var height = 360.0
 
-  /// A metric series of a ``History`` as (round, value) points; non-numeric values are left out.
+  /// A metric series of a `History` as (round, value) points; non-numeric values are left out.
   public static func points(_ series: [(round: Int, value: Scalar)]?) -> [(x: Double, y: Double)] {
     (series ?? []).compactMap { p in p.value.doubleValue.map { (Double(p.round), $0) } }
   }
