@@ -7,6 +7,8 @@
 # Usage: Scripts/fuzz.sh TARGET SECONDS     (TARGET: FuzzNPY, FuzzNPZ, FuzzGzip, FuzzCSV, FuzzConfig,
 #                                           FuzzFlowerWire, FuzzIDX, FuzzCIFAR, FuzzProfiles, FuzzNPYHeader; or "all")
 #        Scripts/fuzz.sh --replay           (every corpus through the plain replayers: regression)
+# Environment: FUZZ_SEED=N fixes libFuzzer's random seed (CI does, so a run is the same run each
+# time; a crash found by a longer or unseeded run becomes a corpus file and a test).
 set -euo pipefail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/../Fuzz"
@@ -42,7 +44,9 @@ if [ "$target" = FuzzConfig ]; then
 fi
 set +e
 export SWIFT_BACKTRACE=enable=no   # let ASan and libFuzzer report a trap, not the Swift backtracer
-.build-fuzz/release/"$target" "$scratch" "Corpus/$target" -max_total_time="$seconds" -timeout=10 \
+seed=()
+[ -n "${FUZZ_SEED:-}" ] && seed=(-seed="$FUZZ_SEED")
+.build-fuzz/release/"$target" "$scratch" "Corpus/$target" "${seed[@]}" -max_total_time="$seconds" -timeout=10 \
   -rss_limit_mb=4096 -max_len=1048576 -detect_leaks=$leaks -artifact_prefix="artifacts/$target-" -print_final_stats=1 \
   >"$scratch.log" 2>&1
 status=$?

@@ -34,6 +34,17 @@ import Testing
     #expect(error?.code == .invalidArgument)
   }
 
+  /// A 19-digit unsigned integer field overflowed Int64 in the CSV scanner's fast path (a trap);
+  /// it is read as a Double like any other long number.
+  @Test func aNineteenDigitIntegerInACSVIsANumberNotATrap() throws {
+    let input = try FuzzCorpus.file("FuzzCSV", "crash-19-digit-integer")
+    _ = try? CSVLoader.parse(input)  // must return or throw, not trap
+    let table = try CSVLoader.parse(
+      Data("9999999999999999999,1\n-999999999999999999,0\n".utf8), options: .defaults { $0.header = .absent })
+    #expect(
+      table.dataset.features == [Float(9_999_999_999_999_999_999.0), Float(-999_999_999_999_999_999.0)])
+  }
+
   /// The same check on a hand-made header: 2^31 × 2^31 × 4 bytes.
   @Test func anIDXHeaderClaimingExabytesIsRefused() {
     var images = Data([0, 0, 8, 3])
