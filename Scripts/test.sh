@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Runs Pollen's whole test suite, the interop tests against the real Flower 1.41 peer included.
 # Sets up what the tests need first: a Python virtual environment with flwr==1.41.0, numpy,
-# Pillow and scikit-learn (in .venv, reused when present; Pillow reads the report screenshots,
-# scikit-learn is the Examples/python client's) and a debug build of the `pollen` binary and the
-# examples.
+# Pillow, scikit-learn and kubernetes-validate (in .venv, reused when present; Pillow reads the
+# report screenshots, scikit-learn is the Examples/python client's, kubernetes-validate holds the
+# Kubernetes schemas Scripts/validate-deploy.py checks deploy/ against, offline) and a debug
+# build of the `pollen` binary and the examples.
 # Usage: Scripts/test.sh [extra `swift test` arguments, e.g. --filter PollenServerTests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ -z "${POLLEN_PYTHON:-}" ]; then
-  if ! .venv/bin/python -c 'import flwr, numpy, PIL, sklearn; assert flwr.__version__ == "1.41.0"' 2>/dev/null; then
+  if ! .venv/bin/python -c 'import flwr, numpy, PIL, sklearn, kubernetes_validate; assert flwr.__version__ == "1.41.0"' 2>/dev/null; then
     echo "==> creating .venv with flwr==1.41.0 (the reference peer)"
     python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check flwr==1.41.0 numpy pillow scikit-learn
+    .venv/bin/pip install --quiet --disable-pip-version-check flwr==1.41.0 numpy pillow scikit-learn kubernetes-validate
   fi
   export POLLEN_PYTHON="$PWD/.venv/bin/python"
 fi

@@ -40,11 +40,26 @@ extension FlowerGRPCServer {
     /// copies but the HTTP/2 frames queued at once: clients get their instructions in turn, each
     /// at full speed, rather than all of them a trickle at a time. Default: 64 MiB.
     public var sendBufferSize: Int?
+    /// The bytes of client messages held between their arrival and their decoding, across all
+    /// connections (`nil`: no bound). K clients answering a round at once send K replies at
+    /// once, and each waits, whole, until the strategy has room for another update; past this
+    /// many bytes, connections with nothing in flight stop reading their sockets until half of it
+    /// is decoded (replies wait in the kernel, then on the clients: TCP flow control). A message
+    /// being received always completes, so one larger than the budget still arrives.
+    /// Default: 64 MiB.
+    public var receiveBufferSize: Int?
     /// The largest buffer a connection reads its socket into. NIO grows a connection's read
-    /// buffer while reads fill it (to 64 KiB) and keeps it between reads, so at 10,000 clients
-    /// the buffers alone would hold 640 MB; 16 KiB costs large transfers a few more reads
-    /// (measured: K = 100, P = 1M within noise of 64 KiB). Default: 16 KiB.
+    /// buffer while reads fill it and keeps it, so this is also about what an idle connection
+    /// holds; see ``readBufferMemory``. Default: 256 KiB.
     public var maxReadBufferSize: Int
+    /// The read buffers' share of memory: a connection accepted while `n` are open reads into
+    /// at most `readBufferMemory / max(n, expectedClients)` bytes (at least 16 KiB, at most
+    /// ``maxReadBufferSize``). At 100 clients each reads 256 KiB at a time (large replies cost
+    /// a fifth less server time than with 16 KiB reads); at 10,000, 16 KiB. Default: 64 MiB.
+    public var readBufferMemory: Int
+    /// How many clients the run expects (`pollen server` passes `--min-clients`), for sizing
+    /// read buffers (``readBufferMemory``). Default: 1.
+    public var expectedClients: Int
     /// The largest HTTP/2 frame the server accepts (SETTINGS_MAX_FRAME_SIZE, 16 KiB … 16 MiB − 1;
     /// clients split what they send to fit). HTTP/2's default is 16 KiB; at 256 KiB a round
     /// of K = 100 clients × 4 MB replies takes about 10% less time (fewer frames to parse), with
@@ -73,9 +88,13 @@ extension FlowerGRPCServer {
       maxClients: Int? = nil, listenBacklog: Int = 4096, maxStreamsPerConnection: Int = 10_000,
       sendBufferSize: Int? = 64 << 20, sendLease: Duration = .seconds(1),
       maxStreamsPerPeer: Int? = nil, misbehaviorThrottle: Duration = .seconds(30),
-      maxReadBufferSize: Int = 16 << 10, maxFrameSize: Int = 256 << 10
+      maxReadBufferSize: Int = 256 << 10, readBufferMemory: Int = 64 << 20, expectedClients: Int = 1,
+      maxFrameSize: Int = 256 << 10, receiveBufferSize: Int? = 64 << 20
     ) {
+      self.receiveBufferSize = receiveBufferSize
       self.maxReadBufferSize = maxReadBufferSize
+      self.readBufferMemory = readBufferMemory
+      self.expectedClients = expectedClients
       self.maxFrameSize = maxFrameSize
       self.maxStreamsPerPeer = maxStreamsPerPeer
       self.misbehaviorThrottle = misbehaviorThrottle

@@ -34,6 +34,8 @@ public final class FlowerGRPCServer: Sendable {
       authenticator: config.nodeAuthenticator, maxStreamsPerPeer: config.maxStreamsPerPeer,
       misbehaviorThrottle: config.misbehaviorThrottle, logger: logger)
     let gauges = service.gauges
+    let receiveBudget = config.receiveBufferSize.map { ReceiveBudget(limit: $0) }
+    self.receiveBudget = receiveBudget
     let security: HTTP2ServerTransport.Posix.TransportSecurity =
       if let tls = config.tls, let clientCA = tls.clientCertificateAuthorityPEM {
         // Mutual TLS: only clients presenting a certificate chain to one of these roots.
@@ -71,11 +73,17 @@ public final class FlowerGRPCServer: Sendable {
         transport.channelDebuggingCallbacks.onBindTCPListener = { listener in
           listener.setOption(.backlog, value: backlog)
         }
-        let maxRead = max(64, config.maxReadBufferSize)
-        let readBuffer = AdaptiveRecvByteBufferAllocator(
-          minimum: 64, initial: min(2048, maxRead), maximum: maxRead)
+        let readBuffers = ReadBufferSizing(
+          memory: config.readBufferMemory, minimum: 16 << 10, maximum: config.maxReadBufferSize,
+          expected: config.expectedClients)
         transport.channelDebuggingCallbacks.onAcceptTCPConnection = { connection in
-          connection.setOption(.recvAllocator, value: readBuffer)
+          let readBufferSet = connection.setOption(
+            .recvAllocator, value: readBuffers.allocator(for: connection))
+          guard let receiveBudget else { return readBufferSet }
+          return readBufferSet.flatMapThrowing {
+            try connection.pipeline.syncOperations.addHandler(
+              ConnectionReadGate(budget: receiveBudget, eventLoop: connection.eventLoop), position: .first)
+          }
         }
         transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
           stream.eventLoop.submit {
@@ -87,6 +95,9 @@ public final class FlowerGRPCServer: Sendable {
     server = GRPCServer(transport: transport, services: [service])
   }
 
+  /// The budget bounding received messages not yet decoded (`nil` without
+  /// ``Config/receiveBufferSize``).
+  let receiveBudget: ReceiveBudget?
   /// The budget bounding instructions in flight (`nil` without ``Config/sendBufferSize``).
   var sendBudget: SendBudget? { service.sendBudget }
   /// Stream write gauges not yet claimed by their RPC.
@@ -116,6 +127,12 @@ public final class FlowerGRPCServer: Sendable {
   /// Stops accepting clients and ends every open stream (clients see UNAVAILABLE, as from
   /// Flower's server); ``run()`` returns once the streams are closed.
   public func shutdown() {
+    if let receiveBudget {
+      let (_, peak, pauses) = receiveBudget.statistics
+      logger.info(
+        "receive buffer: at most \(peak >> 10) KiB of replies held at once (limit \(receiveBudget.limit >> 10) KiB); reading paused \(pauses) times"
+      )
+    }
     service.shutdownAll()
     server.beginGracefulShutdown()
   }

@@ -33,9 +33,14 @@ public final class GRPCClientProxy: ClientProxy {
   private let logger: Logger
   /// How long a late reply is awaited before the client is dropped.
   let gracePeriod: Duration
-  /// Late calls and the end of their grace period, for ``superviseLateReplies()``.
-  private let lateCalls: AsyncStream<(id: UInt64, deadline: ContinuousClock.Instant)>
-  private let lateCallsIn: AsyncStream<(id: UInt64, deadline: ContinuousClock.Instant)>.Continuation
+  /// A timer per late call that ends its grace period (rare, so a task each rather than one
+  /// supervising task per stream); cancelled when the stream ends.
+  private let graceTimers = Mutex<GraceTimers>(GraceTimers())
+
+  private struct GraceTimers {
+    var tasks: [UInt64: Task<Void, Never>] = [:]
+    var ended = false
+  }
 
   /// Called once when the client misbehaves (see ``exchange(_:timeout:)``); `nil`: such a reply
   /// fails its call only and the client stays.
@@ -52,7 +57,6 @@ public final class GRPCClientProxy: ClientProxy {
     self.outbox = outbox
     self.clientManager = clientManager
     self.gracePeriod = gracePeriod
-    (lateCalls, lateCallsIn) = AsyncStream.makeStream()
     var logger = logger
     logger[metadataKey: "cid"] = "\(cid)"
     self.logger = logger
@@ -186,17 +190,28 @@ public final class GRPCClientProxy: ClientProxy {
     }
   }
 
-  /// Ends the grace period of each late call, until the task is cancelled (when the stream
-  /// ends): a client still silent then is dropped.
-  func superviseLateReplies() async {
-    for await late in lateCalls {
-      do {
-        try await Task.sleep(until: late.deadline, clock: .continuous)
-      } catch {
-        return
+  /// Starts the grace period of late call `id`: a client still silent at its end is dropped.
+  private func startGraceTimer(id: UInt64) {
+    let deadline = ContinuousClock.now.advanced(by: gracePeriod)
+    graceTimers.withLock { timers in
+      guard !timers.ended else { return }
+      timers.tasks[id] = Task { [weak self] in
+        do { try await Task.sleep(until: deadline, clock: .continuous) } catch { return }
+        guard let self else { return }
+        self.graceTimers.withLock { _ = $0.tasks.removeValue(forKey: id) }
+        self.apply { $0.graceExpired(id: id) }
       }
-      apply { $0.graceExpired(id: late.id) }
     }
+  }
+
+  /// Cancels the grace timers once the stream has ended.
+  private func cancelGraceTimers() {
+    let tasks = graceTimers.withLock { timers in
+      timers.ended = true
+      defer { timers.tasks = [:] }
+      return Array(timers.tasks.values)
+    }
+    for task in tasks { task.cancel() }
   }
 
   /// The inbound stream ended (`nil`) or failed.
@@ -225,11 +240,8 @@ public final class GRPCClientProxy: ClientProxy {
       for action in actions {
         switch action {
         case .write(let message): outbox.send(message)
-        case .end(let end):
-          outbox.end(end)
-          lateCallsIn.finish()
-        case .startGrace(let id): lateCallsIn.yield((id, ContinuousClock.now.advanced(by: gracePeriod)))
-        case .succeed, .fail, .discardedStale, .available: break
+        case .end(let end): outbox.end(end)
+        case .startGrace, .succeed, .fail, .discardedStale, .available: break
         }
       }
       return actions
@@ -239,16 +251,20 @@ public final class GRPCClientProxy: ClientProxy {
       switch action {
       case .succeed(let waiter, let message): waiter.resume(returning: message)
       case .fail(let waiter, let error): waiter.resume(throwing: error)
-      case .startGrace:
+      case .startGrace(let id):
+        startGraceTimer(id: id)
         logger.info("client \(cid) keeps its stream; its late reply is awaited for up to \(gracePeriod)")
       case .discardedStale(let kind, let late):
         let what = kind.map { "\($0)" } ?? "an empty message"
         logger.warning(
           "discarding stale \(what) from client \(cid): it answers a \(late.expected.request) that timed out")
-      case .end(.abort(.deadlineExceeded(let why))):
-        logger.warning("dropping client \(cid): \(why) (\(gracePeriod))")
+      case .end(let end):
+        cancelGraceTimers()
+        if case .abort(.deadlineExceeded(let why)) = end {
+          logger.warning("dropping client \(cid): \(why) (\(gracePeriod))")
+        }
       case .available: available = true
-      case .write, .end: break
+      case .write: break
       }
     }
     return available

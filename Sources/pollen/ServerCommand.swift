@@ -62,9 +62,17 @@ struct ServerCommand: AsyncParsableCommand {
     help: ArgumentHelp(
       "MiB of fit/evaluate instructions written to clients at once, across all streams (default: 64; 0: no bound).",
       discussion:
-        "The transport holds a copy of the model per client until that client's socket takes it; the budget bounds those copies.",
+        "Every client's instruction shares one encoding of the model; the budget bounds the frames queued at once, so clients get their instructions in turn at full speed.",
       valueName: "MiB"))
   var sendBuffer: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "MiB of client replies held between arrival and decoding, across all connections (default: 64; 0: no bound).",
+      discussion:
+        "Past it, connections with nothing in flight stop reading until half is decoded: replies wait in the kernel and on the clients (TCP flow control), not in the server's memory.",
+      valueName: "MiB"))
+  var receiveBuffer: Int?
 
   @Option(
     help: ArgumentHelp(
@@ -150,6 +158,9 @@ struct ServerCommand: AsyncParsableCommand {
     if let sendBuffer, !(0...(1 << 20)).contains(sendBuffer) {
       throw ValidationError("--send-buffer must be between 0 and 1048576 MiB, got \(sendBuffer)")
     }
+    if let receiveBuffer, !(0...(1 << 20)).contains(receiveBuffer) {
+      throw ValidationError("--receive-buffer must be between 0 and 1048576 MiB, got \(receiveBuffer)")
+    }
     guard clientCa == nil || certificateChain != nil else {
       throw ValidationError("--client-ca needs TLS: give --certificate-chain and --private-key too")
     }
@@ -189,11 +200,13 @@ struct ServerCommand: AsyncParsableCommand {
     var grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
     if let clientGracePeriod { grpcConfig.clientGracePeriod = .seconds(clientGracePeriod) }
     grpcConfig.maxClients = maxClients
+    grpcConfig.expectedClients = minClients
     grpcConfig.maxStreamsPerPeer = maxStreamsPerPeer
     if let misbehaviorThrottle {
       grpcConfig.misbehaviorThrottle = .milliseconds(Int64(misbehaviorThrottle * 1000))
     }
     if let sendBuffer { grpcConfig.sendBufferSize = sendBuffer == 0 ? nil : sendBuffer << 20 }
+    if let receiveBuffer { grpcConfig.receiveBufferSize = receiveBuffer == 0 ? nil : receiveBuffer << 20 }
     if let certificateChain, let privateKey {
       grpcConfig.tls = FlowerGRPCServer.ServerTLS(
         certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey),

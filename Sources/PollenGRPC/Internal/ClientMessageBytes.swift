@@ -21,6 +21,8 @@ struct ClientMessageBytes: Sendable {
   /// The reply this message carries (the last `msg` field, as protobuf's oneof rules have it),
   /// or `nil` when it carries none.
   let kind: Reply.Kind?
+  /// The message's share of the server's ``ReceiveBudget``, given back with the last copy.
+  var charge: InboundCharge?
 
   /// The message's size in bytes.
   var count: Int {

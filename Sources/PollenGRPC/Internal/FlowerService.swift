@@ -221,25 +221,26 @@ final class FlowerService: RegistrableRPCService {
     for proxy in open { proxy.shutdown() }
   }
 
-  private enum Role: Sendable { case reader, writer, end, supervisor }
-
-  /// Runs the stream: reads replies into the proxy, writes its instructions, ends the grace
-  /// periods of late calls, and returns (or throws the status to send) when the proxy ends the
-  /// session.
+  /// Serves one stream with two child tasks — the reader (client messages to the proxy) and
+  /// the writer (the outbox to the stream) — while the handler's own task waits for the end the
+  /// proxy decides; then the children are cancelled. (Tasks are most of an idle stream's memory:
+  /// late calls' grace periods are timers of the proxy's, not a task per stream.)
   private static func serve(
     proxy: GRPCClientProxy, outbox: Outbox,
     request: RPCAsyncSequence<ClientMessageBytes, any Error>,
     response: RPCWriter<ServerMessageWrite>, gauge: StreamWriteGauge?, pacing: SendPacing?
   ) async throws {
-    try await withThrowingTaskGroup(of: Role.self) { group in
+    try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask {
         do {
-          for try await message in request { await proxy.received(message) }
+          for try await var message in request {
+            message.charge = gauge?.inboundCharge(forMessageOf: message.count)
+            await proxy.received(message)
+          }
           proxy.streamEnded(error: nil)
         } catch {
           proxy.streamEnded(error: error)
         }
-        return .reader
       }
       group.addTask {
         do {
@@ -247,19 +248,9 @@ final class FlowerService: RegistrableRPCService {
         } catch {
           proxy.streamEnded(error: error)
         }
-        return .writer
       }
-      group.addTask {
-        await proxy.superviseLateReplies()
-        return .supervisor
-      }
-      group.addTask {
-        try await outbox.waitForEnd()
-        return .end
-      }
-      while let role = try await group.next() {
-        if role == .end { group.cancelAll() }
-      }
+      defer { group.cancelAll() }
+      try await outbox.waitForEnd()
     }
   }
 }

@@ -17,6 +17,9 @@ final class StreamWriteGauge: Sendable {
   }
 
   private let state = Mutex(State())
+  /// The received bytes this stream has charged to its connection's ``ConnectionReadGate`` and
+  /// not given back; `nil` once the stream closed (all given back then).
+  private let inbound = Mutex<(gate: ConnectionReadGate?, outstanding: Int)?>((nil, 0))
   /// Spliced messages the stream's RPC has queued, in write order, for the handler to write in
   /// place of their placeholders.
   private let splices = Mutex<[SplicedServerMessage]>([])
@@ -55,6 +58,41 @@ final class StreamWriteGauge: Sendable {
       }
       waiter?.resume()
     }
+  }
+
+  /// The stream's connection reads under a ``ReceiveBudget`` (on the event loop, once).
+  func attach(_ gate: ConnectionReadGate) {
+    inbound.withLock { $0?.gate = gate }
+  }
+
+  /// `bytes` of DATA arrived (on the event loop).
+  func didReceive(_ bytes: Int) {
+    guard bytes > 0,
+      let gate = inbound.withLock({ state -> ConnectionReadGate? in
+        guard let gate = state?.gate else { return nil }
+        state?.outstanding += bytes
+        return gate
+      })
+    else { return }
+    gate.charge(bytes)
+  }
+
+  /// A received message of `bytes` (framing included) was decoded or dropped: gives back what
+  /// it charged (at most what is outstanding; nothing once the stream closed).
+  func didConsume(_ bytes: Int) {
+    let (gate, given): (ConnectionReadGate?, Int) = inbound.withLock { state in
+      guard let current = state, let gate = current.gate else { return (nil, 0) }
+      let given = min(bytes, current.outstanding)
+      state?.outstanding -= given
+      return (gate, given)
+    }
+    gate?.release(given)
+  }
+
+  /// A charge for a message of `count` bytes that gives its bytes back when the last copy of
+  /// the message is gone; `nil` when the connection reads without a budget.
+  func inboundCharge(forMessageOf count: Int) -> InboundCharge? {
+    inbound.withLock { $0?.gate == nil } ? nil : InboundCharge(bytes: count + 5, gauge: self)
   }
 
   func didIssue() { state.withLock { $0.issued += 1 } }
@@ -115,6 +153,11 @@ final class StreamWriteGauge: Sendable {
   }
 
   func didClose() {
+    let (gate, given): (ConnectionReadGate?, Int) = inbound.withLock { state in
+      defer { state = nil }
+      return (state?.gate, state?.outstanding ?? 0)
+    }
+    gate?.release(given)
     let ready = state.withLock { state in
       state.closed = true
       defer { state.waiters = [] }
@@ -181,6 +224,14 @@ final class StreamWriteGaugeHandler: ChannelDuplexHandler, RemovableChannelHandl
   private let gauges: StreamWriteGauges
   private var tagged = false
 
+  func handlerAdded(context: ChannelHandlerContext) {
+    if let parent = context.channel.parent,
+      let gate = try? parent.pipeline.syncOperations.handler(type: ConnectionReadGate.self)
+    {
+      gauge.attach(gate)
+    }
+  }
+
   init(token: String, gauge: StreamWriteGauge, gauges: StreamWriteGauges) {
     self.token = token
     self.gauge = gauge
@@ -194,6 +245,8 @@ final class StreamWriteGaugeHandler: ChannelDuplexHandler, RemovableChannelHandl
       headers.headers.remove(name: StreamWriteGauges.header)
       headers.headers.add(name: StreamWriteGauges.header, value: token)
       payload = .headers(headers)
+    } else if case .data(let frame) = payload {
+      gauge.didReceive(frame.data.readableBytes)
     }
     context.fireChannelRead(wrapInboundOut(payload))
   }
@@ -232,4 +285,18 @@ final class StreamWriteGaugeHandler: ChannelDuplexHandler, RemovableChannelHandl
     gauge.didClose()
     gauges.drop(token)
   }
+}
+
+/// What one received message holds of its connection's ``ReceiveBudget``: given back when the
+/// message (every copy of it) is gone — decoded, discarded as stale, or dropped with its stream.
+final class InboundCharge: Sendable {
+  let bytes: Int
+  private let gauge: StreamWriteGauge
+
+  init(bytes: Int, gauge: StreamWriteGauge) {
+    self.bytes = bytes
+    self.gauge = gauge
+  }
+
+  deinit { gauge.didConsume(bytes) }
 }

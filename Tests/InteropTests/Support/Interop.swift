@@ -66,9 +66,11 @@ final class PeerProcess: @unchecked Sendable {
   let name: String
   let log: URL
   private let process = Process()
+  private let ownsLog: Bool
 
   init(name: String, executable: String, arguments: [String], directory: URL? = nil) throws {
     self.name = name
+    ownsLog = directory == nil
     log = (directory ?? FileManager.default.temporaryDirectory).appendingPathComponent(
       "\(name)-\(UUID().uuidString).log")
     FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -129,5 +131,10 @@ final class PeerProcess: @unchecked Sendable {
     }
   }
 
-  deinit { kill() }
+  /// Kills the process and removes its log when the log was in the shared temporary directory
+  /// (a failing check has already copied the output into its message).
+  deinit {
+    kill()
+    if ownsLog { try? FileManager.default.removeItem(at: log) }
+  }
 }
