@@ -106,6 +106,7 @@ public final class GRPCClientProxy: ClientProxy {
   private func exchange(_ instruction: Instruction, timeout: Duration?) async throws -> Reply? {
     let expected = instruction.expectedReply
     let message = OutboundServerMessage(instruction)
+    let started = ContinuousClock.now
     let received: ClientMessageBytes?
     do {
       received = try await withTimeout(timeout) { try await self.call(message, expecting: expected) }
@@ -124,6 +125,9 @@ public final class GRPCClientProxy: ClientProxy {
       throw await misbehaved(
         PollenError(.invalidMessage, "expected \(expected) from client \(cid), got \(got)"))
     }
+    logger.debug(
+      "\(expected) reply from client \(cid) at \(peer): \(received.count) bytes, \(((ContinuousClock.now - started).inSeconds * 10_000).rounded() / 10_000) s after its instruction was queued"
+    )
     let limit = Self.replyLimit(for: message)
     guard received.count <= limit else {
       throw await misbehaved(

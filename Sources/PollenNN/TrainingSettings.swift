@@ -21,6 +21,19 @@ public struct TrainingSettings: Sendable, Hashable {
   /// Stop after this many seconds of wall-clock training (config key `timeout`, FedFS's Δ);
   /// `nil` for no limit. The batch under way when time runs out is finished.
   public var timeLimit: Double?
+  /// The device's own cut-off `τ` in seconds (the Flower paper's Table 6): training stops at
+  /// `τ` whatever the server asks, and a `timeout` in the config can only shorten it. `nil`:
+  /// none. (Not a config key: the client sets it for its hardware.)
+  public var cutoff: Double?
+
+  /// The wall-clock seconds a `fit` may train: the smaller of ``timeLimit`` and ``cutoff``.
+  public var effectiveTimeLimit: Double? {
+    switch (timeLimit, cutoff) {
+    case (let limit?, let cutoff?): min(limit, cutoff)
+    case (let limit, nil): limit
+    case (nil, let cutoff): cutoff
+    }
+  }
 
   public init(
     epochs: Int = 1, learningRate: Float = 0.05, batchSize: Int = 32, proximalMu: Float = 0,

@@ -39,6 +39,13 @@ public struct SimulationJob: Sendable {
     public var profiles: ClientProfiles?
     /// Per-client compute cut-off `τ` in simulated seconds (needs ``profiles``).
     public var cutoff: Double?
+    /// A compute time limit `Δ` in simulated seconds sent to every fit call as config `timeout`
+    /// (needs ``profiles``); FedFS sends its own.
+    public var fitTimeout: Double?
+    /// Whether a fit call that runs out of time returns its partial work (`true`) or is
+    /// discarded (`false`: FedAvg with timeout, as in the Flower paper); see
+    /// `SimulationConfig/partialWork`.
+    public var partialWork = true
     /// Share of clients that send poisoned updates (0 = none), and how (see `Attack`).
     public var attackers = 0.0
     public var attack: Attack = .signFlip(scale: Attack.defaultSignFlipScale)
@@ -68,6 +75,8 @@ public struct SimulationJob: Sendable {
       ]
       if let profiles { s.append(("profiles", "\(profiles.count) rows")) }
       if let cutoff { s.append(("cutoff", "\(cutoff)")) }
+      if let fitTimeout { s.append(("fit_timeout", "\(fitTimeout)")) }
+      if !partialWork { s.append(("partial_work", "false")) }
       if attackers > 0 {
         s.append(("attackers", "\(attackers)"))
         s.append(("attack", attack.description))
@@ -125,10 +134,11 @@ public struct SimulationJob: Sendable {
     guard o.clients > 0, o.rounds >= 0, o.fractionFit > 0, o.fractionFit <= 1 else {
       throw PollenError(.invalidArgument, "need clients > 0, rounds ≥ 0 and 0 < fraction-fit ≤ 1")
     }
-    if let cutoff = o.cutoff {
-      guard o.profiles != nil, cutoff.isFinite, cutoff >= 0 else {
+    for (name, limit) in [("cutoff", o.cutoff), ("fit timeout", o.fitTimeout)] {
+      guard let limit else { continue }
+      guard o.profiles != nil, limit.isFinite, limit >= 0 else {
         throw PollenError(
-          .invalidArgument, "cutoff needs profiles and must be a non-negative number of seconds")
+          .invalidArgument, "\(name) needs profiles and must be a non-negative number of seconds")
       }
     }
     let population = try ClientPopulation(options: o)
@@ -146,10 +156,12 @@ public struct SimulationJob: Sendable {
       initialParameters: Parameters(tensors: model.parameterArrays()),
       evaluateFn: Self.centralEvaluation(model: model, test: test),
       onFitConfig: { round in
-        [
+        var config: Config = [
           "server_round": .int(Int64(round)), "local_epochs": .int(Int64(o.localEpochs)),
           "batch_size": .int(Int64(o.batchSize)), "lr": .double(o.learningRate),
         ]
+        if let timeout = o.fitTimeout { config[SimulationConfig.timeoutConfigKey] = .double(timeout) }
+        return config
       },
       onEvaluateConfig: { round in ["server_round": .int(Int64(round))] },
       fitMetricsAggregation: Aggregation.weightedMetricAverage("loss"),
@@ -157,7 +169,8 @@ public struct SimulationJob: Sendable {
     let strategy = try makeStrategy(o.strategy, o.strategyOptions, settings)
     let config = SimulationConfig(
       numClients: o.clients, concurrency: o.concurrency, seed: o.seed, serializeMessages: o.serializeMessages,
-      dropoutProbability: o.dropoutProbability, profiles: o.profiles, cutoff: o.cutoff)
+      dropoutProbability: o.dropoutProbability, profiles: o.profiles, cutoff: o.cutoff,
+      partialWork: o.partialWork)
     let attackers = try Attackers(
       fraction: o.attackers, attack: o.attack, numClients: o.clients, seed: o.seed)
     let stragglers = try Stragglers(fraction: o.stragglers, mode: o.stragglerMode, seed: o.seed)

@@ -20,6 +20,12 @@ public struct SimulationConfig: Sendable {
   /// gets config `max_examples = floor(τ · examplesPerSecond)` so local training stops at `τ`.
   /// Needs ``profiles``.
   public var cutoff: Double?
+  /// What a fit call that cannot finish its work within its time limit (``cutoff`` or a
+  /// `timeout` config key) returns. `true` (the default): the work done by then — partial work,
+  /// weighted by the examples processed (FedFS, FedProx). `false`: nothing — the update is
+  /// discarded and the call fails with a timeout after `download + limit` simulated seconds, as
+  /// the Flower paper's FedAvg with timeout `Δ` (Appendix A.2, "Partial work").
+  public var partialWork: Bool
   /// How long a virtual client built by the client factory lives (default ``ClientLifetime/call``).
   public var clientLifetime: ClientLifetime
 
@@ -46,8 +52,10 @@ public struct SimulationConfig: Sendable {
   public init(
     numClients: Int, concurrency: Int = SimulationConfig.defaultConcurrency, clientResourceWeight: Int = 1,
     seed: UInt64 = 0, serializeMessages: Bool = false, dropoutProbability: Double = 0,
-    profiles: ClientProfiles? = nil, cutoff: Double? = nil, clientLifetime: ClientLifetime = .call
+    profiles: ClientProfiles? = nil, cutoff: Double? = nil, partialWork: Bool = true,
+    clientLifetime: ClientLifetime = .call
   ) {
+    self.partialWork = partialWork
     self.clientLifetime = clientLifetime
     self.profiles = profiles
     self.cutoff = cutoff

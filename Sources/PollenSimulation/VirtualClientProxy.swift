@@ -110,7 +110,7 @@ public final class VirtualClientProxy: ClientProxy {
       }
       profile = p
       limit = VirtualClock.timeLimit(cutoff: config.cutoff, config: ins.config)
-      if let limit {
+      if let limit, config.partialWork {
         let cap = p.maxExamples(within: limit)
         ins.config["max_examples"] = .int(Int64(min(cap, ins.config["max_examples"]?.intValue ?? cap)))
       }
@@ -127,6 +127,16 @@ public final class VirtualClientProxy: ClientProxy {
       return res
     }
     if let profile {
+      if let limit, !config.partialWork {
+        let work = VirtualClock.computeSeconds(profile: profile, ins: ins, res: res)
+        if work > limit {
+          engine.clock.charge(profile.downloadSeconds(bytes: downloadBytes) + limit)
+          throw PollenError(
+            .timeout,
+            "client \(id) did not finish its local work within \(limit) simulated seconds (needed \(work)): update discarded"
+          )
+        }
+      }
       engine.clock.charge(
         VirtualClock.fitSeconds(
           profile: profile, ins: ins, res: res, downloadBytes: downloadBytes, timeLimit: limit))

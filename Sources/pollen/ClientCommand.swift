@@ -48,6 +48,12 @@ struct ClientCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Mutual TLS: the private key of --certificate-chain (PEM).", valueName: "file"))
   var privateKey: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Stop each fit's local training after this many seconds and report the examples processed (the Flower paper's per-device cut-off τ; a server's `timeout` can only shorten it).",
+      valueName: "seconds"))
+  var cutoff: Double?
+
   @Option(help: "Give up after this many failed connection attempts in a row (default: never).")
   var maxRetries: Int?
 
@@ -61,6 +67,9 @@ struct ClientCommand: AsyncParsableCommand {
     _ = try parsePartition()
     if let maxRetries, maxRetries < 0 { throw ValidationError("--max-retries must not be negative") }
     if let maxWaitTime, !(maxWaitTime >= 0) { throw ValidationError("--max-wait-time must not be negative") }
+    if let cutoff, !(cutoff > 0 && cutoff.isFinite) {
+      throw ValidationError("--cutoff must be a positive number of seconds, got \(cutoff)")
+    }
     guard (certificateChain == nil) == (privateKey == nil) else {
       throw ValidationError("--certificate-chain and --private-key go together")
     }
@@ -75,7 +84,9 @@ struct ClientCommand: AsyncParsableCommand {
     logger.info(
       "partition \(index)/\(count) of digits: \(train.count) training and \(test.count) held-out examples")
     let model = Models.logisticRegression(inputShape: all.featureShape, classes: all.numClasses)
-    let client = TrainingClient(model: model, trainData: train, testData: test).asClient()
+    var settings = TrainingSettings.defaults
+    settings.cutoff = cutoff
+    let client = TrainingClient(model: model, trainData: train, testData: test, settings: settings).asClient()
     var config = FlowerGRPCClient.Config.defaults
     if let authKey {
       do {

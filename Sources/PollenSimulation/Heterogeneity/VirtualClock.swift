@@ -48,16 +48,23 @@ final class VirtualClock: Sendable {
   static func fitSeconds(
     profile: ClientProfile, ins: FitIns, res: FitRes, downloadBytes: Int, timeLimit: Double?
   ) -> Double {
+    var compute = computeSeconds(profile: profile, ins: ins, res: res)
+    if let timeLimit { compute = min(compute, timeLimit) }
+    return profile.downloadSeconds(bytes: downloadBytes) + compute
+      + profile.uploadSeconds(bytes: res.parameters.byteCount)
+  }
+
+  /// The simulated seconds of a fit call's local training: the examples it processed (the
+  /// `examples_processed` metric if present, else `numExamples × local_epochs`) over the
+  /// profile's throughput.
+  static func computeSeconds(profile: ClientProfile, ins: FitIns, res: FitRes) -> Double {
     let examples: Int
     if let processed = res.metrics["examples_processed"]?.intValue {
       examples = processed
     } else {
       examples = res.numExamples * max(1, ins.config["local_epochs"]?.intValue ?? 1)
     }
-    var compute = profile.computeSeconds(examples: examples)
-    if let timeLimit { compute = min(compute, timeLimit) }
-    return profile.downloadSeconds(bytes: downloadBytes) + compute
-      + profile.uploadSeconds(bytes: res.parameters.byteCount)
+    return profile.computeSeconds(examples: examples)
   }
 
   /// The time limit of a fit call: the smaller of the cut-off `τ` and a `timeout` config key.
