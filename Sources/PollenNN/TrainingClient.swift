@@ -48,7 +48,8 @@ public struct TrainingClient: ArrayClient {
       on: trainData, epochs: s.epochs, batchSize: s.batchSize, optimizer: s.optimizer,
       learningRate: s.learningRate, loss: s.loss, proximalMu: s.proximalMu, seed: seeds.next(),
       maxExamples: s.maxExamples,
-      deadline: s.effectiveTimeLimit.map { ContinuousClock.now.advanced(by: .milliseconds(Int64($0 * 1000))) })
+      deadline: s.effectiveTimeLimit.map { ContinuousClock.now.advanced(by: .milliseconds(Int64($0 * 1000))) }
+    )
     return ArrayFitResult(
       parameters: local.parameterArrays(),
       numExamples: min(result.examplesProcessed, trainData.count),

@@ -23,8 +23,9 @@ public struct SimulationConfig: Sendable {
   /// What a fit call that cannot finish its work within its time limit (``cutoff`` or a
   /// `timeout` config key) returns. `true` (the default): the work done by then — partial work,
   /// weighted by the examples processed (FedFS, FedProx). `false`: nothing — the update is
-  /// discarded and the call fails with a timeout after `download + limit` simulated seconds, as
-  /// the Flower paper's FedAvg with timeout `Δ` (Appendix A.2, "Partial work").
+  /// discarded and the call fails with a timeout after `download + limit + upload` simulated
+  /// seconds (the client still answers; the server drops the answer), as the Flower paper's
+  /// FedAvg with timeout `Δ` (Appendix A.2, "Partial work").
   public var partialWork: Bool
   /// How long a virtual client built by the client factory lives (default ``ClientLifetime/call``).
   public var clientLifetime: ClientLifetime

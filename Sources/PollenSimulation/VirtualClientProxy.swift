@@ -130,7 +130,11 @@ public final class VirtualClientProxy: ClientProxy {
       if let limit, !config.partialWork {
         let work = VirtualClock.computeSeconds(profile: profile, ins: ins, res: res)
         if work > limit {
-          engine.clock.charge(profile.downloadSeconds(bytes: downloadBytes) + limit)
+          // It trained until the limit and still sent its reply, which the server then
+          // discards (as a real client under `DiscardPartialWork` does).
+          engine.clock.charge(
+            VirtualClock.fitSeconds(
+              profile: profile, ins: ins, res: res, downloadBytes: downloadBytes, timeLimit: limit))
           throw PollenError(
             .timeout,
             "client \(id) did not finish its local work within \(limit) simulated seconds (needed \(work)): update discarded"

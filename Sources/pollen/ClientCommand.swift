@@ -54,6 +54,18 @@ struct ClientCommand: AsyncParsableCommand {
       valueName: "seconds"))
   var cutoff: Double?
 
+  @Option(
+    help: ArgumentHelp(
+      "Train as a device of this throughput: each fit takes examples processed / this many seconds, and a time limit stops training where such a device would (the simulator's compute model; default: as fast as this machine).",
+      valueName: "examples/s"))
+  var examplesPerSecond: Double?
+
+  @Option(help: "The model: logreg (multinomial logistic regression) or mlp (one hidden ReLU layer).")
+  var model = "logreg"
+
+  @Option(help: "Units of the mlp's hidden layer (its size sets the bytes each round moves).")
+  var hidden = 64
+
   @Option(help: "Give up after this many failed connection attempts in a row (default: never).")
   var maxRetries: Int?
 
@@ -67,6 +79,13 @@ struct ClientCommand: AsyncParsableCommand {
     _ = try parsePartition()
     if let maxRetries, maxRetries < 0 { throw ValidationError("--max-retries must not be negative") }
     if let maxWaitTime, !(maxWaitTime >= 0) { throw ValidationError("--max-wait-time must not be negative") }
+    if let examplesPerSecond, !(examplesPerSecond > 0 && examplesPerSecond.isFinite) {
+      throw ValidationError("--examples-per-second must be a positive number, got \(examplesPerSecond)")
+    }
+    guard ["logreg", "mlp"].contains(model) else {
+      throw ValidationError("unknown --model \(model): logreg or mlp")
+    }
+    guard hidden >= 1 else { throw ValidationError("--hidden must be at least 1") }
     if let cutoff, !(cutoff > 0 && cutoff.isFinite) {
       throw ValidationError("--cutoff must be a positive number of seconds, got \(cutoff)")
     }
@@ -83,10 +102,19 @@ struct ClientCommand: AsyncParsableCommand {
     let (train, test) = part.split(trainFraction: 0.8, seed: seed &+ UInt64(index))
     logger.info(
       "partition \(index)/\(count) of digits: \(train.count) training and \(test.count) held-out examples")
-    let model = Models.logisticRegression(inputShape: all.featureShape, classes: all.numClasses)
+    let network =
+      model == "mlp"
+      ? Models.mlp(inputShape: all.featureShape, hidden: [hidden], classes: all.numClasses, seed: seed)
+      : Models.logisticRegression(inputShape: all.featureShape, classes: all.numClasses)
     var settings = TrainingSettings.defaults
     settings.cutoff = cutoff
-    let client = TrainingClient(model: model, trainData: train, testData: test, settings: settings).asClient()
+    let training = TrainingClient(model: network, trainData: train, testData: test, settings: settings)
+    let client: any Client =
+      if let examplesPerSecond {
+        PacedTrainingClient(training, examplesPerSecond: examplesPerSecond).asClient()
+      } else {
+        training.asClient()
+      }
     var config = FlowerGRPCClient.Config.defaults
     if let authKey {
       do {

@@ -124,6 +124,18 @@ struct ServerCommand: AsyncParsableCommand {
   @Option(help: "FitIns config batch_size (sent only when given).")
   var batchSize: Int?
 
+  @Option(
+    help: ArgumentHelp(
+      "FitIns config timeout: seconds of local training after which a client stops and reports its partial work (FedFS's Δ; sent only when given).",
+      valueName: "seconds"))
+  var fitTimeout: Double?
+
+  @Flag(
+    help:
+      "Discard fit results with partial work (examples_processed < examples_possible) as failures: the Flower paper's FedAvg with timeout Δ."
+  )
+  var discardPartialWork = false
+
   @OptionGroup var metrics: MetricsOptions
 
   @OptionGroup var store: RunStoreOptions
@@ -139,6 +151,9 @@ struct ServerCommand: AsyncParsableCommand {
     _ = try ServerAddress(parsing: address)
     guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
     guard minClients >= 1 else { throw ValidationError("--min-clients must be at least 1") }
+    if let fitTimeout, !(fitTimeout > 0 && fitTimeout.isFinite) {
+      throw ValidationError("--fit-timeout must be a positive number of seconds, got \(fitTimeout)")
+    }
     guard (0...1).contains(fractionFit) else { throw ValidationError("--fraction-fit must be in 0…1") }
     guard (0...1).contains(fractionEvaluate) else {
       throw ValidationError("--fraction-evaluate must be in 0…1")
@@ -194,8 +209,9 @@ struct ServerCommand: AsyncParsableCommand {
       logger.info("initial parameters from \(initialParameters)")
     }
     let opened = try store.open(kind: "server", settings: runSettings(), logger: logger)
-    let strategy = try StrategyFactory.make(
-      strategy, options: StrategyOptionParser.parse(strategyOptions), settings: settings)
+    var strategy: any Strategy = try StrategyFactory.make(
+      self.strategy, options: StrategyOptionParser.parse(strategyOptions), settings: settings)
+    if discardPartialWork { strategy = DiscardPartialWork(strategy) }
     let serverConfig = ServerConfig(numRounds: rounds, roundTimeouts: try roundTimeouts())
     var grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
     if let clientGracePeriod { grpcConfig.clientGracePeriod = .seconds(clientGracePeriod) }
@@ -280,6 +296,8 @@ struct ServerCommand: AsyncParsableCommand {
       ("fraction_evaluate", "\(fractionEvaluate)"), ("seed", seed.map { "\($0)" } ?? "random"),
       ("local_epochs", localEpochs.map { "\($0)" } ?? "unset"), ("lr", lr.map { "\($0)" } ?? "unset"),
       ("batch_size", batchSize.map { "\($0)" } ?? "unset"),
+      ("fit_timeout", fitTimeout.map { "\($0)" } ?? "unset"),
+      ("discard_partial_work", "\(discardPartialWork)"),
       ("initial_parameters", initialParameters ?? "from a client"),
     ])
   }
@@ -309,6 +327,7 @@ struct ServerCommand: AsyncParsableCommand {
     if let localEpochs { config["local_epochs"] = .int(Int64(localEpochs)) }
     if let lr { config["lr"] = .double(lr) }
     if let batchSize { config["batch_size"] = .int(Int64(batchSize)) }
+    if let fitTimeout { config["timeout"] = .double(fitTimeout) }
     return config
   }
 

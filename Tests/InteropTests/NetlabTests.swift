@@ -9,10 +9,15 @@ import Testing
 
   /// Runs `netlab.sh` with `arguments`; throws unless it exits 0.
   @discardableResult
-  static func netlab(_ arguments: [String], in dir: URL, timeout: Duration = .seconds(120)) async throws -> String {
-    let run = try PeerProcess(name: "netlab", executable: "/bin/bash", arguments: [netlab] + arguments, directory: dir)
+  static func netlab(_ arguments: [String], in dir: URL, timeout: Duration = .seconds(120)) async throws
+    -> String
+  {
+    let run = try PeerProcess(
+      name: "netlab", executable: "/bin/bash", arguments: [netlab] + arguments, directory: dir)
     let status = try await run.wait(timeout: timeout)
-    guard status == 0 else { throw InteropError("netlab.sh \(arguments.joined(separator: " ")) exited \(status):\n\(run.output())") }
+    guard status == 0 else {
+      throw InteropError("netlab.sh \(arguments.joined(separator: " ")) exited \(status):\n\(run.output())")
+    }
     return run.output()
   }
 
@@ -61,13 +66,15 @@ import Testing
       + up.enumerated().map { "\($0),200,\(down),\($1),1" }.joined(separator: "\n") + "\n"
     let parameters = 200_000  // 800 KB each way: ~1.07 s up at 6 Mbit/s, ~0.16 s at 40
     let pollen = try Interop.pollen()
-    let log = try await Self.withLab(clients: up.count, profile: profile, in: dir) { () async throws -> String in
+    let log = try await Self.withLab(clients: up.count, profile: profile, in: dir) {
+      () async throws -> String in
       let server = try PeerProcess(
         name: "netlab-server", executable: "/usr/bin/env",
         arguments: [
           "POLLEN_LOG_LEVEL=debug", "ip", "netns", "exec", "pollen-srv", pollen, "server",
           "--address", "10.231.0.1:8080", "--min-clients", "\(up.count)", "--rounds", "2",
-          "--fraction-evaluate", "0", "--round-timeout", "60", "--out", dir.appendingPathComponent("out").path,
+          "--fraction-evaluate", "0", "--round-timeout", "60", "--out",
+          dir.appendingPathComponent("out").path,
         ], directory: dir)
       _ = try await server.waitForOutput(containing: "listening on", timeout: .seconds(30))
       let clients = try up.indices.map { k in
@@ -100,13 +107,42 @@ import Testing
       let k = host - 1
       let expected = Double(4 * parameters) * 8 / (down * 1e6) + Double(bytes) * 8 / (up[k] * 1e6)
       if up[k] < 10 {
-        #expect(abs(seconds - expected) <= 0.3 * expected, "client \(k): \(seconds) s, the links imply \(expected) s")
+        #expect(
+          abs(seconds - expected) <= 0.3 * expected,
+          "client \(k): \(seconds) s, the links imply \(expected) s")
       } else {
         #expect(seconds < 0.5 * 1.07, "fast client \(k): \(seconds) s")
       }
       seen += 1
     }
     #expect(seen == 2 * up.count, "a timed fit reply per client and round:\n\(log)")
+    let left = try Self.leftovers()
+    #expect(left.isEmpty, "left behind: \(left)")
+  }
+
+  @Test func figure5OverRealLinksTakesWhatTheVirtualClockPredicts() async throws {
+    try #require(getuid() == 0, "the network lab needs root (ip netns, tc)")
+    let dir = try Interop.temporaryDirectory("figure5-real")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let run = try PeerProcess(
+      name: "figure5-real", executable: Interop.pollen(),
+      arguments: [
+        "baseline", "figure5", "--network", "real", "--clients", "12", "--rounds", "5", "--netlab",
+        Self.netlab,
+        "--out", dir.appendingPathComponent("out").path,
+      ], directory: dir)
+    let status = try await run.wait(timeout: .seconds(900))
+    let output = run.output()
+    #expect(status == 0, "\(output)")
+    #expect(output.contains("real / virtual"), "\(output)")
+    for variant in ["fedavg", "fedavg-timeout", "fedfs"] {
+      // variant, real s to target, real total s, virtual s to target, virtual total s, real / virtual, …
+      let row = try #require(
+        output.split(separator: "\n").first { $0.hasPrefix(variant + " ") }?.split(separator: " "),
+        "a row for \(variant):\n\(output)")
+      let ratio = try #require(row.count > 5 ? Double(row[5]) : nil, "\(row)")
+      #expect(abs(ratio - 1) <= 0.25, "\(variant): real / virtual = \(ratio)")
+    }
     let left = try Self.leftovers()
     #expect(left.isEmpty, "left behind: \(left)")
   }

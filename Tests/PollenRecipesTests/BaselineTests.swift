@@ -22,7 +22,9 @@ struct BaselineTests {
     #expect(report.html().contains("<svg id=\"plot-0\""))
   }
 
-  @Test("fedfs: FedFS beats FedAvg with the same timeout Δ (the paper's comparison), which beats FedAvg waiting for all")
+  @Test(
+    "fedfs: FedFS beats FedAvg with the same timeout Δ (the paper's comparison), which beats FedAvg waiting for all"
+  )
   func fedfs() async throws {
     let baseline = BaselineFedFS()
     let results = try await baseline.run()
