@@ -80,6 +80,15 @@ let package = Package(
         "PollenCore", "PollenClient", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]
     ),
+    // Flower 1.41's Fleet API messages (generated, package visibility) and its object encoding
+    // (InflatableObject, Message/RecordDict/records/arrays as Swift values). No server yet (issue 13).
+    .target(
+      name: "PollenFleetProto",
+      dependencies: [
+        "PollenCore", "PollenFlowerProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
     .target(
       name: "PollenGRPC",
       dependencies: [
@@ -175,6 +184,8 @@ let package = Package(
     .testTarget(name: "PollenMetricsTests", dependencies: ["PollenMetrics"]),
     .testTarget(name: "PollenConfigTests", dependencies: ["PollenConfig"]),
     .testTarget(name: "InteropTests", dependencies: ["PollenCore"], exclude: ["python"]),
+    .testTarget(
+      name: "PollenFleetProtoTests", dependencies: ["PollenFleetProto", "PollenCore"], exclude: ["python"]),
   ],
   swiftLanguageModes: [.v6]
 )

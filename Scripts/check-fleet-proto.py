@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 
+import flwr
 from google.protobuf import descriptor_pb2
 
 ROOT_FILE = "flwr/proto/fleet.proto"
@@ -32,6 +33,8 @@ def wheel_file(name):
 
 
 def main():
+    if flwr.__version__ != "1.41.0":
+        sys.exit("check-fleet-proto: flwr %s installed, the protos are 1.41.0's" % flwr.__version__)
     file_set = descriptor_pb2.FileDescriptorSet()
     with open(sys.argv[1], "rb") as f:
         file_set.ParseFromString(f.read())

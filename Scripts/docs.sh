@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
-  modules=(PollenCore PollenServer PollenClient PollenFlowerProto PollenGRPC PollenSimulation PollenData
-    PollenNN PollenRecipes PollenStore PollenMetrics PollenConfig PollenTesting)
+  modules=(PollenCore PollenServer PollenClient PollenFlowerProto PollenFleetProto PollenGRPC PollenSimulation
+    PollenData PollenNN PollenRecipes PollenStore PollenMetrics PollenConfig PollenTesting)
 fi
 args=()
 for m in "${modules[@]}"; do args+=(--target "$m"); done

@@ -74,7 +74,7 @@ public final class FlowerGRPCServer: Sendable {
           listener.setOption(.backlog, value: backlog)
         }
         let readBuffers = ReadBufferSizing(
-          memory: config.readBufferMemory, minimum: 16 << 10, maximum: config.maxReadBufferSize,
+          memory: config.readBufferMemory, minimum: 4 << 10, maximum: config.maxReadBufferSize,
           expected: config.expectedClients)
         transport.channelDebuggingCallbacks.onAcceptTCPConnection = { connection in
           let readBufferSet = connection.setOption(

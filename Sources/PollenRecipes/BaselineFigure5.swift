@@ -9,7 +9,7 @@ import PollenSimulation
 /// virtual clock — and the configuration a run over real shaped links (`pollen baseline figure5
 /// --network real`, the network lab) must reproduce to be compared with it.
 ///
-/// `clients` devices take the Figure 5 population's speeds (``ClientProfiles/figure5(seed:examplesPerSecond:)``:
+/// `clients` devices take the Figure 5 population's speeds (`ClientProfiles.figure5`:
 /// 40 countries, fast to slow; client `k` of `n` gets country `k·40/n`, so a dozen spans them
 /// all), compute at ``examplesPerSecond`` scaled by their download speed (slow networks, slow
 /// devices, as in ``BaselineFedFS``), and train an MLP of ``hidden`` units on an IID partition of

@@ -179,3 +179,38 @@ private final class ReadCounter: ChannelOutboundHandler, @unchecked Sendable {
     context.read()
   }
 }
+
+/// Where gRPC messages begin in a stream's DATA chunks.
+@Suite struct MessageStartsTests {
+  func framed(_ lengths: [Int]) -> [UInt8] {
+    lengths.flatMap { n -> [UInt8] in
+      [0, UInt8(n >> 24 & 0xff), UInt8(n >> 16 & 0xff), UInt8(n >> 8 & 0xff), UInt8(n & 0xff)]
+        + [UInt8](repeating: 7, count: n)
+    }
+  }
+
+  @Test func chargesEachMessageItsWholeSizeInTheChunkWhereItBegins() {
+    let bytes = framed([300, 2, 70_000])
+    let allocator = ByteBufferAllocator()
+    for cuts in [
+      [bytes.count], [1, 3, 303], [2, 306, 310, 40_000], Array(stride(from: 1, to: bytes.count, by: 997)),
+    ] {
+      var starts = MessageStarts()
+      var total = 0
+      var perChunk: [Int] = []
+      var from = 0
+      for cut in cuts + [bytes.count] where cut > from {
+        let size = starts.sizes(startingIn: allocator.buffer(bytes: bytes[from..<cut]))
+        perChunk.append(size)
+        total += size
+        from = cut
+      }
+      #expect(total == 305 + 7 + 70_005, "cuts \(cuts)")
+      if cuts == [1, 3, 303] {
+        // The first prefix is split over three chunks and completes in the third; the second and
+        // third messages begin in the fourth.
+        #expect(perChunk == [0, 0, 305, 7 + 70_005])
+      }
+    }
+  }
+}

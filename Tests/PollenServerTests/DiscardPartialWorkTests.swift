@@ -67,5 +67,6 @@ private struct Recorder: Strategy {
   mutating func aggregateEvaluate(serverRound: Int, results: [EvaluateResult], failures: [ClientFailure])
     -> (loss: Double?, metrics: Metrics)
   { (nil, [:]) }
-  mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (loss: Double, metrics: Metrics)? { nil }
+  mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (loss: Double, metrics: Metrics)?
+  { nil }
 }

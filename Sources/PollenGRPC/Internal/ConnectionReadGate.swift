@@ -64,7 +64,7 @@ final class ConnectionReadGate: ChannelDuplexHandler, RemovableChannelHandler, @
     context.read()
   }
 
-  /// `bytes` of a message arrived on one of this connection's streams (on the event loop).
+  /// Messages of `bytes` began to arrive on one of this connection's streams (on the event loop).
   func charge(_ bytes: Int) {
     eventLoop.assertInEventLoop()
     if outstanding == 0 { admitted = budget.becameBusy(self) }

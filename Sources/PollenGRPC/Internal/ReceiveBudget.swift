@@ -5,8 +5,8 @@ import Synchronization
 ///
 /// When a round's FitIns reach K clients at once, their K replies come back at once, and each
 /// waits, whole, until the strategy has room for another update (``UpdateBudget``): without a
-/// bound the server holds K replies. Each stream charges the DATA it receives here (through
-/// its ``StreamWriteGauge``) and each message gives its bytes back once it is decoded or dropped
+/// bound the server holds K replies. Each stream charges a message's whole size here when its
+/// first bytes arrive (through its ``StreamWriteGauge``; ``MessageStarts`` reads the sizes) and each message gives its bytes back once it is decoded or dropped
 /// (``InboundCharge``). Once `limit` bytes are held, reading pauses (``ConnectionReadGate``):
 /// idle connections stop reading their sockets, so their replies wait in the kernel and then,
 /// by TCP flow control, on the clients. Connections that were receiving a message when the

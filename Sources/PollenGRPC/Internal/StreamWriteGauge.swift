@@ -65,7 +65,7 @@ final class StreamWriteGauge: Sendable {
     inbound.withLock { $0?.gate = gate }
   }
 
-  /// `bytes` of DATA arrived (on the event loop).
+  /// Messages of `bytes` in all (prefixes included) began to arrive (on the event loop).
   func didReceive(_ bytes: Int) {
     guard bytes > 0,
       let gate = inbound.withLock({ state -> ConnectionReadGate? in
@@ -223,6 +223,8 @@ final class StreamWriteGaugeHandler: ChannelDuplexHandler, RemovableChannelHandl
   private let gauge: StreamWriteGauge
   private let gauges: StreamWriteGauges
   private var tagged = false
+  /// Where the stream's messages begin, to charge each one's size when it starts.
+  private var starts = MessageStarts()
 
   func handlerAdded(context: ChannelHandlerContext) {
     if let parent = context.channel.parent,
@@ -246,7 +248,7 @@ final class StreamWriteGaugeHandler: ChannelDuplexHandler, RemovableChannelHandl
       headers.headers.add(name: StreamWriteGauges.header, value: token)
       payload = .headers(headers)
     } else if case .data(let frame) = payload {
-      gauge.didReceive(frame.data.readableBytes)
+      if case .byteBuffer(let buffer) = frame.data { gauge.didReceive(starts.sizes(startingIn: buffer)) }
     }
     context.fireChannelRead(wrapInboundOut(payload))
   }
