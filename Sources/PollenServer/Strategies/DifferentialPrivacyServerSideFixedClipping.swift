@@ -16,7 +16,7 @@ import PollenCore
 /// Memory: O(model) (the round's global model, a clipped copy per result being folded, and the
 /// wrapped strategy's accumulator) when the wrapped strategy folds results in; otherwise the
 /// wrapped strategy's, O(K × model).
-public struct DifferentialPrivacyServerSideFixedClipping: Strategy {
+public struct DifferentialPrivacyServerSideFixedClipping: StrategyDecorator {
   /// The wrapped strategy.
   public var strategy: any Strategy
   /// Noise multiplier `z` of the Gaussian mechanism (Flower's `noise_multiplier`, ≥ 0; 1 or more
@@ -57,10 +57,6 @@ public struct DifferentialPrivacyServerSideFixedClipping: Strategy {
 
   /// The standard deviation of the noise: `noiseMultiplier × clippingNorm / numSampledClients`.
   public var noiseStdDev: Double { noiseMultiplier * clippingNorm / Double(numSampledClients) }
-
-  public mutating func initializeParameters(clientManager: any ClientManager) async -> Parameters? {
-    await strategy.initializeParameters(clientManager: clientManager)
-  }
 
   public mutating func configureFit(
     serverRound: Int, parameters: Parameters, clientManager: any ClientManager
@@ -111,31 +107,5 @@ public struct DifferentialPrivacyServerSideFixedClipping: Strategy {
       strategyLogger.info("aggregate_fit: central DP noise with \(noiseStdDev) stdev added")
     }
     return (aggregated, metrics)
-  }
-
-  public mutating func configureEvaluate(
-    serverRound: Int, parameters: Parameters, clientManager: any ClientManager
-  ) async -> [EvaluateInstruction] {
-    await strategy.configureEvaluate(
-      serverRound: serverRound, parameters: parameters, clientManager: clientManager)
-  }
-
-  public mutating func aggregateEvaluate(
-    serverRound: Int, results: [EvaluateResult], failures: [ClientFailure]
-  )
-    -> (loss: Double?, metrics: Metrics)
-  {
-    strategy.aggregateEvaluate(serverRound: serverRound, results: results, failures: failures)
-  }
-
-  public mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (
-    loss: Double, metrics: Metrics
-  )? {
-    await strategy.evaluate(serverRound: serverRound, parameters: parameters)
-  }
-
-  /// The wrapped strategy's time limit for the round.
-  public func roundTimeout(serverRound: Int) -> Duration? {
-    strategy.roundTimeout(serverRound: serverRound)
   }
 }

@@ -9,7 +9,7 @@ import PollenCore
 /// `timeout` or cut-off stopped it); results without those metrics are kept. Discarded results
 /// never reach the wrapped strategy: they go to its `aggregateFit` as failures
 /// (`PollenError/Code-swift.struct/timeout`). Everything else is forwarded unchanged.
-public struct DiscardPartialWork: Strategy {
+public struct DiscardPartialWork: StrategyDecorator {
   /// The strategy that aggregates the complete results.
   public var strategy: any Strategy
   /// The clients whose result this round was discarded.
@@ -25,10 +25,6 @@ public struct DiscardPartialWork: Strategy {
       let possible = res.metrics["examples_possible"]?.intValue
     else { return false }
     return processed < possible
-  }
-
-  public mutating func initializeParameters(clientManager: any ClientManager) async -> Parameters? {
-    await strategy.initializeParameters(clientManager: clientManager)
   }
 
   public mutating func configureFit(
@@ -59,10 +55,6 @@ public struct DiscardPartialWork: Strategy {
     return strategy.accumulateFit(serverRound: serverRound, result: result)
   }
 
-  public func exportState() -> StrategyState { strategy.exportState() }
-
-  public mutating func restoreState(_ state: StrategyState) throws { try strategy.restoreState(state) }
-
   public mutating func aggregateFit(serverRound: Int, results: [FitResult], failures: [ClientFailure])
     -> (parameters: Parameters?, metrics: Metrics)
   {
@@ -73,27 +65,4 @@ public struct DiscardPartialWork: Strategy {
     let dropped = discarded.sorted { $0.key < $1.key }.map { ClientFailure(cid: $0.key, error: $0.value) }
     return strategy.aggregateFit(serverRound: serverRound, results: kept, failures: failures + dropped)
   }
-
-  public mutating func configureEvaluate(
-    serverRound: Int, parameters: Parameters, clientManager: any ClientManager
-  ) async -> [EvaluateInstruction] {
-    await strategy.configureEvaluate(
-      serverRound: serverRound, parameters: parameters, clientManager: clientManager)
-  }
-
-  public mutating func aggregateEvaluate(
-    serverRound: Int, results: [EvaluateResult], failures: [ClientFailure]
-  )
-    -> (loss: Double?, metrics: Metrics)
-  {
-    strategy.aggregateEvaluate(serverRound: serverRound, results: results, failures: failures)
-  }
-
-  public mutating func evaluate(serverRound: Int, parameters: Parameters) async -> (
-    loss: Double, metrics: Metrics
-  )? {
-    await strategy.evaluate(serverRound: serverRound, parameters: parameters)
-  }
-
-  public func roundTimeout(serverRound: Int) -> Duration? { strategy.roundTimeout(serverRound: serverRound) }
 }
