@@ -17,6 +17,7 @@ let package = Package(
     .library(name: "PollenStore", targets: ["PollenStore"]),
     .library(name: "PollenMetrics", targets: ["PollenMetrics"]),
     .library(name: "PollenConfig", targets: ["PollenConfig"]),
+    .library(name: "PollenFleet", targets: ["PollenFleet"]),
     .executable(name: "pollen", targets: ["pollen"]),
   ],
   dependencies: [
@@ -81,12 +82,26 @@ let package = Package(
       ]
     ),
     // Flower 1.41's Fleet API messages (generated, package visibility) and its object encoding
-    // (InflatableObject, Message/RecordDict/records/arrays as Swift values). No server yet (issue 13).
+    // (InflatableObject, Message/RecordDict/records/arrays as Swift values); PollenFleet serves it.
     .target(
       name: "PollenFleetProto",
       dependencies: [
         "PollenCore", "PollenFlowerProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    // Flower 1.41's Fleet API (HTTP/1.1 + protobuf) for unmodified SuperNodes (issue 13).
+    .target(
+      name: "PollenFleet",
+      dependencies: [
+        "PollenCore", "PollenServer", "PollenFleetProto", "PollenFlowerProto",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "TOMLKit", package: "TOMLKit"),
       ]
     ),
     .target(
@@ -137,6 +152,7 @@ let package = Package(
       dependencies: [
         "PollenCore", "PollenServer", "PollenClient", "PollenGRPC", "PollenSimulation",
         "PollenData", "PollenNN", "PollenRecipes", "PollenStore", "PollenMetrics", "PollenConfig",
+        "PollenFleet",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -184,6 +200,9 @@ let package = Package(
     .testTarget(name: "PollenMetricsTests", dependencies: ["PollenMetrics"]),
     .testTarget(name: "PollenConfigTests", dependencies: ["PollenConfig"]),
     .testTarget(name: "InteropTests", dependencies: ["PollenCore"], exclude: ["python"]),
+    .testTarget(
+      name: "PollenFleetTests",
+      dependencies: ["PollenFleet", "PollenFleetProto", "PollenCore", "PollenServer"]),
     .testTarget(
       name: "PollenFleetProtoTests", dependencies: ["PollenFleetProto", "PollenCore"], exclude: ["python"]),
   ],

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PollenCore
+import PollenFleet
 import PollenGRPC
 import PollenServer
 import PollenStore
@@ -140,6 +141,8 @@ struct ServerCommand: AsyncParsableCommand {
 
   @OptionGroup var store: RunStoreOptions
 
+  @OptionGroup var fleet: FleetOptions
+
   @Option(
     help: "Initial global parameters from an .npz file (arr_0 …, as numpy.savez writes); no client is asked.")
   var initialParameters: String?
@@ -204,8 +207,11 @@ struct ServerCommand: AsyncParsableCommand {
       onEvaluateConfig: { round in ["server_round": .int(Int64(round))] },
       fitMetricsAggregation: Aggregation.weightedNumericMetricAverages,
       evaluateMetricsAggregation: Aggregation.weightedNumericMetricAverages)
+    var layout: FleetModelLayout?
     if let initialParameters {
-      settings.initialParameters = try Self.loadParameters(initialParameters)
+      let (parameters, names) = try Self.loadNamedParameters(initialParameters)
+      settings.initialParameters = parameters
+      layout = FleetModelLayout(keys: names, shapes: parameters.tensors.map(\.shape))
       logger.info("initial parameters from \(initialParameters)")
     }
     let opened = try store.open(kind: "server", settings: runSettings(), logger: logger)
@@ -253,8 +259,10 @@ struct ServerCommand: AsyncParsableCommand {
       server: server, grpc: grpcConfig, resumingFrom: opened?.checkpoint, recorder: opened?.store,
       logger: CLILogging.logger("pollen.grpc", defaultLevel: .info)
     ) { port in logger.info("listening on \(listen.with(port: port))") }
+    // Flower SuperNodes over the Fleet API join the same client manager as the gRPC clients.
+    let fleetServer = try await fleet.bind(clientManager: clientManager, layout: layout, logger: logger)
     // SIGTERM/SIGINT: the round in progress is abandoned, the store keeps the last completed one.
-    try await runWithShutdownSignals(service, logger: logger)
+    try await withFleetServer(fleetServer) { try await runWithShutdownSignals(service, logger: logger) }
     guard let outcome = service.outcome else { throw CancellationError() }
     let (history, parameters, stopped) = (outcome.history, outcome.parameters, outcome.stoppedEarly)
     try opened?.store.close()
@@ -305,6 +313,12 @@ struct ServerCommand: AsyncParsableCommand {
   /// The arrays of an `.npz` file, in `arr_0, arr_1, …` order (numpy.savez's names; other
   /// names in the file's order).
   static func loadParameters(_ path: String) throws -> Parameters {
+    try loadNamedParameters(path).parameters
+  }
+
+  /// ``loadParameters(_:)`` with each array's name in the file (without `.npy`), in the same
+  /// order: the `ArrayRecord` keys a Flower app gets over the Fleet API.
+  static func loadNamedParameters(_ path: String) throws -> (parameters: Parameters, names: [String]) {
     let entries: [(name: String, array: NDArray)]
     do {
       entries = try NPZ.decode(Data(readFile(path)))
@@ -319,7 +333,7 @@ struct ServerCommand: AsyncParsableCommand {
     let ordered =
       entries.allSatisfy { index($0.name) != nil }
       ? entries.sorted { index($0.name)! < index($1.name)! } : entries
-    return Parameters(tensors: ordered.map(\.array))
+    return (Parameters(tensors: ordered.map(\.array)), ordered.map(\.name))
   }
 
   private func fitInsConfig() -> Config {
