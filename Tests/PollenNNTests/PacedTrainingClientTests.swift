@@ -25,8 +25,8 @@ import Testing
     let result = try await paced.fit(parameters: initial, config: ["local_epochs": 2])
     let elapsed = (clock.now - start).inSeconds
     #expect(result.metrics["examples_processed"] == .int(240))
+    // At least what the device needs (no upper bound: a loaded CI machine may take longer).
     #expect(elapsed >= 0.4, "240 examples at 600/s take 0.4 s, not \(elapsed)")
-    #expect(elapsed < 5)
   }
 
   @Test func aTimeLimitStopsWhereSuchADeviceWould() async throws {
