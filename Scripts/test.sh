@@ -30,10 +30,11 @@ if [ $# -gt 0 ]; then
 else
   # The network-lab tests time real (shaped) links and run a dozen client processes; with the
   # rest of the suite beside them on a small machine, CPU starvation would show up as link time
-  # (and their load would starve other tests' timeouts). They run after it, alone.
-  alone='NetlabTests|Figure5BaselineTests'
+  # (and their load would starve other tests' timeouts). The keepalive tests run 500 ms pings with
+  # a 5 s answer limit, which a starved process misses. They run after the rest, alone.
+  alone='NetlabTests|Figure5BaselineTests|KeepaliveTests'
   echo "==> swift test (all but the network lab)"
   swift test --skip "$alone"
-  echo "==> swift test (the network lab and the Figure 5 baseline, alone)"
+  echo "==> swift test (the network lab, the Figure 5 baseline and keepalive, alone)"
   swift test --filter "$alone"
 fi
