@@ -142,8 +142,14 @@ import Testing
     try await Task.sleep(for: .milliseconds(Int64(Self.fitDelay * 400)))
     server.signal(SIGTERM)
     #expect(try await server.wait(timeout: .seconds(60)) == 0, "SIGTERM is a clean stop:\n\(server.output())")
-    #expect(server.output().contains("stopped by signal after round 2"), "\(server.output())")
-    #expect(try await roundsDone(state) == 2, "the store keeps the last completed round")
+    // On a loaded machine round 3 may finish before the signal lands: the round the server says
+    // it stopped after is what the store must hold.
+    let said = server.output().range(of: "stopped by signal after round ").flatMap { r in
+      Int(server.output()[r.upperBound...].prefix { $0.isNumber })
+    }
+    let stopped = try #require(said, "\(server.output())")
+    #expect(stopped >= 2)
+    #expect(try await roundsDone(state) == stopped, "the store keeps the last completed round")
     for c in clients {
       #expect(
         try await c.wait(timeout: .seconds(60)) == 0, "\(c.name) was told to disconnect:\n\(c.output())")
@@ -152,6 +158,6 @@ import Testing
     let show = try PeerProcess(
       name: "runs-show", executable: Interop.pollen(), arguments: ["runs", "show", state.path])
     #expect(try await show.wait(timeout: .seconds(30)) == 0)
-    #expect(show.output().contains("resumable: 2 of 8 rounds done"), "\(show.output())")
+    #expect(show.output().contains("resumable: \(stopped) of 8 rounds done"), "\(show.output())")
   }
 }
