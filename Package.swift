@@ -18,6 +18,7 @@ let package = Package(
     .library(name: "PollenMetrics", targets: ["PollenMetrics"]),
     .library(name: "PollenConfig", targets: ["PollenConfig"]),
     .library(name: "PollenFleet", targets: ["PollenFleet"]),
+    .library(name: "PollenPrivacy", targets: ["PollenPrivacy"]),
     .executable(name: "pollen", targets: ["pollen"]),
   ],
   dependencies: [
@@ -121,6 +122,13 @@ let package = Package(
       ]
     ),
     .target(
+      name: "PollenPrivacy",
+      dependencies: [
+        "PollenCore", "PollenServer", "PollenClient", .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .target(
       name: "PollenSimulation",
       dependencies: [
         "PollenCore", "PollenServer", "PollenClient",
@@ -139,7 +147,7 @@ let package = Package(
     .target(
       name: "PollenRecipes",
       dependencies: [
-        "PollenCore", "PollenServer", "PollenSimulation", "PollenData", "PollenNN",
+        "PollenCore", "PollenServer", "PollenSimulation", "PollenData", "PollenNN", "PollenPrivacy",
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -152,7 +160,7 @@ let package = Package(
       dependencies: [
         "PollenCore", "PollenServer", "PollenClient", "PollenGRPC", "PollenSimulation",
         "PollenData", "PollenNN", "PollenRecipes", "PollenStore", "PollenMetrics", "PollenConfig",
-        "PollenFleet",
+        "PollenFleet", "PollenPrivacy",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -179,7 +187,7 @@ let package = Package(
       name: "PollenCoreTests", dependencies: ["PollenCore", "PollenTesting"], resources: [.copy("Resources")]),
     .testTarget(
       name: "PollenServerTests",
-      dependencies: ["PollenServer", "PollenTesting"],
+      dependencies: ["PollenServer", "PollenTesting", "PollenPrivacy"],
       resources: [.copy("Resources")]
     ),
     .testTarget(name: "PollenClientTests", dependencies: ["PollenClient", "PollenTesting"]),
@@ -195,14 +203,18 @@ let package = Package(
     .testTarget(name: "PollenSimulationTests", dependencies: ["PollenSimulation", "PollenTesting"]),
     .testTarget(name: "PollenDataTests", dependencies: ["PollenData", "PollenTesting"]),
     .testTarget(name: "PollenNNTests", dependencies: ["PollenNN"]),
-    .testTarget(name: "PollenRecipesTests", dependencies: ["PollenRecipes"]),
-    .testTarget(name: "PollenStoreTests", dependencies: ["PollenStore", "PollenTesting"]),
+    .testTarget(name: "PollenRecipesTests", dependencies: ["PollenRecipes", "PollenPrivacy"]),
+    .testTarget(name: "PollenStoreTests", dependencies: ["PollenStore", "PollenTesting", "PollenPrivacy"]),
     .testTarget(name: "PollenMetricsTests", dependencies: ["PollenMetrics"]),
     .testTarget(name: "PollenConfigTests", dependencies: ["PollenConfig"]),
     .testTarget(name: "InteropTests", dependencies: ["PollenCore"], exclude: ["python"]),
     .testTarget(
       name: "PollenFleetTests",
       dependencies: ["PollenFleet", "PollenFleetProto", "PollenCore", "PollenServer"]),
+    .testTarget(
+      name: "PollenPrivacyTests",
+      dependencies: ["PollenPrivacy", "PollenServer", "PollenClient", "PollenCore", "PollenTesting"],
+      resources: [.copy("Resources")]),
     .testTarget(
       name: "PollenFleetProtoTests", dependencies: ["PollenFleetProto", "PollenCore"], exclude: ["python"]),
   ],

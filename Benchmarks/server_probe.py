@@ -3,6 +3,10 @@
 wall time between them, and the peak resident set (VmHWM from /proc/PID/status).
 
 The server's stdout and stderr go to LOG. Kills the server after --timeout seconds.
+--tree: the server is a process tree (Flower's SuperLink starts flower-superexec, which starts
+flwr-serverapp): peak_rss_mb is the sum over every process of the tree of its own VmHWM (an upper
+bound of the tree's peak), CPU is not measured. --stop-file F: once F exists, the server is sent
+SIGTERM (the tree's children too) and measured until it exits.
 Writes {"cpu_seconds", "wall_seconds", "peak_rss_mb", "exit", "timed_out", "started", "ended"}
 to OUT.
 
@@ -32,6 +36,26 @@ def peak_rss_mb(pid):
     return 0.0
 
 
+def descendants(root):
+    """root and every process below it (from /proc/*/stat parent ids)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--log", required=True)
@@ -39,6 +63,8 @@ def main():
     parser.add_argument("--start", required=True)
     parser.add_argument("--end", required=True)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--tree", action="store_true")
+    parser.add_argument("--stop-file")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -50,15 +76,32 @@ def main():
     peak = 0.0
     last_cpu = 0.0
     timed_out = False
+    tree_peaks = {}
+    stopping = False
     offset = 0
     pending = b""
     with open(args.log, "rb") as reader:
         while proc.poll() is None:
-            try:
-                last_cpu = cpu_seconds(proc.pid)
-                peak = max(peak, peak_rss_mb(proc.pid))
-            except (OSError, IndexError, ValueError):
-                pass
+            if args.tree:
+                for pid in descendants(proc.pid):
+                    try:
+                        tree_peaks[pid] = max(tree_peaks.get(pid, 0.0), peak_rss_mb(pid))
+                    except (OSError, IndexError, ValueError):
+                        pass
+                peak = sum(tree_peaks.values())
+            else:
+                try:
+                    last_cpu = cpu_seconds(proc.pid)
+                    peak = max(peak, peak_rss_mb(proc.pid))
+                except (OSError, IndexError, ValueError):
+                    pass
+            if args.stop_file and not stopping and os.path.exists(args.stop_file):
+                stopping = True
+                for pid in descendants(proc.pid):
+                    try:
+                        os.kill(pid, 15)
+                    except OSError:
+                        pass
             reader.seek(offset)
             chunk = reader.read()
             offset += len(chunk)
@@ -76,7 +119,7 @@ def main():
                 timed_out = True
                 proc.kill()
                 break
-            time.sleep(0.01)
+            time.sleep(0.05 if args.tree else 0.01)
     code = proc.wait()
     with open(args.log, "rb") as reader:
         reader.seek(offset)

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
-  modules=(PollenCore PollenServer PollenClient PollenFlowerProto PollenFleetProto PollenFleet PollenGRPC PollenSimulation
+  modules=(PollenCore PollenServer PollenClient PollenFlowerProto PollenFleetProto PollenFleet PollenPrivacy PollenGRPC PollenSimulation
     PollenData PollenNN PollenRecipes PollenStore PollenMetrics PollenConfig PollenTesting)
 fi
 args=()

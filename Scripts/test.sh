@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Pollen's whole test suite, the interop tests against the real Flower 1.41 peer included.
 # Sets up what the tests need first: a Python virtual environment with flwr==1.41.0, numpy,
-# Pillow, scikit-learn and kubernetes-validate (in .venv, reused when present; Pillow reads the
+# Pillow, scikit-learn, kubernetes-validate and dp-accounting 0.6.0 (in .venv, reused when present; Pillow reads the
 # report screenshots, scikit-learn is the Examples/python client's, kubernetes-validate holds the
 # Kubernetes schemas Scripts/validate-deploy.py checks deploy/ against, offline) and a debug
 # build of the `pollen` binary and the examples.
@@ -12,10 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ -z "${POLLEN_PYTHON:-}" ]; then
-  if ! .venv/bin/python -c 'import flwr, numpy, PIL, sklearn, kubernetes_validate; assert flwr.__version__ == "1.41.0"' 2>/dev/null; then
+  if ! .venv/bin/python -c 'import flwr, numpy, PIL, sklearn, kubernetes_validate, dp_accounting; assert flwr.__version__ == "1.41.0"' 2>/dev/null; then
     echo "==> creating .venv with flwr==1.41.0 (the reference peer)"
     python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check flwr==1.41.0 numpy pillow scikit-learn kubernetes-validate
+    .venv/bin/pip install --quiet --disable-pip-version-check flwr==1.41.0 numpy pillow scikit-learn kubernetes-validate dp-accounting==0.6.0
   fi
   export POLLEN_PYTHON="$PWD/.venv/bin/python"
 fi

@@ -24,7 +24,13 @@ from flwr.common import (FitRes, EvaluateRes, Status, Code, ndarrays_to_paramete
 from flwr.server.client_proxy import ClientProxy
 from flwr.server.strategy import (FedAvg, FedProx, FedAvgM, FedAdagrad, FedAdam, FedYogi,
                                   FedMedian, FedTrimmedAvg, Krum, Bulyan, QFedAvg,
-                                  FaultTolerantFedAvg, DifferentialPrivacyServerSideFixedClipping)
+                                  FaultTolerantFedAvg, DifferentialPrivacyServerSideFixedClipping,
+                                  DifferentialPrivacyServerSideAdaptiveClipping,
+                                  DifferentialPrivacyClientSideFixedClipping,
+                                  DifferentialPrivacyClientSideAdaptiveClipping)
+import flwr.server.strategy.dp_adaptive_clipping as dp_adaptive_module
+from flwr.supercore.differential_privacy import (compute_clip_model_update,
+                                                 compute_adaptive_clip_model_update)
 
 
 class Proxy(ClientProxy):
@@ -204,6 +210,85 @@ def mixed_cases(seed):
     }
 
 
+def dp_case(name, make, hyper, rounds, k, rng, client_clip=None, andrew=False):
+    """Flower's DP wrappers without noise, R rounds, each result drawn around the round's model.
+
+    client_clip "fixed"/"adaptive": the results are first clipped as Flower's fixedclipping_mod /
+    adaptiveclipping_mod do on the client (to the norm the wrapper sends this round), and the
+    adaptive one records its norm_bit (True = was clipped, Flower's wire meaning).
+    andrew: Flower counts the updates that WERE clipped where Andrew et al. (2021) count those that
+    were NOT; the fixture runs Flower's own wrapper with that count inverted (its norm_bit
+    negated), so it holds Flower's arithmetic with the published rule. Each round records the
+    clipping norm it used and the next one."""
+    init = rand_params(rng)
+    strategy = make(ndarrays_to_parameters(init))
+    strategy.initialize_parameters(None)
+    current = init
+    out = {"strategy": name, "hyperparameters": hyper, "initial_parameters": [arr(x) for x in init],
+           "rounds": []}
+    original = dp_adaptive_module.adaptive_clip_inputs_inplace
+    if andrew and client_clip is None:
+        dp_adaptive_module.adaptive_clip_inputs_inplace = lambda a, c: not original(a, c)
+    try:
+        for rnd in range(1, rounds + 1):
+            if hasattr(strategy, "current_round_params"):
+                strategy.current_round_params = current
+            norm = float(strategy.clipping_norm)
+            results, recs = [], []
+            for c in range(k):
+                # Spread the update norms (0.2 .. 3) so some are clipped and some are not.
+                scale = 0.2 + 2.8 * c / max(1, k - 1)
+                p = [x + (rng.standard_normal(x.shape) * 0.3 * scale).astype(np.float32) for x in current]
+                metrics, flower_metrics = {}, {}
+                if client_clip == "fixed":
+                    compute_clip_model_update(p, current, norm)
+                elif client_clip == "adaptive":
+                    bit = bool(compute_adaptive_clip_model_update(p, current, norm))
+                    metrics = {"norm_bit": bit}
+                    flower_metrics = {"norm_bit": (not bit) if andrew else bit}
+                n = int(rng.integers(5, 100))
+                results.append((Proxy(str(c)), FitRes(status=Status(Code.OK, ""),
+                                                      parameters=ndarrays_to_parameters(p),
+                                                      num_examples=n, metrics=flower_metrics)))
+                recs.append({"cid": str(c), "parameters": [arr(x) for x in p], "num_examples": n,
+                             "metrics": metrics})
+            agg, _ = strategy.aggregate_fit(rnd, results, [])
+            new = parameters_to_ndarrays(agg)
+            out["rounds"].append({"round": rnd, "current_parameters": [arr(x) for x in current],
+                                  "results": recs, "failures": 0, "expected": [arr(x) for x in new],
+                                  "clipping_norm": norm, "next_clipping_norm": float(strategy.clipping_norm)})
+            current = new
+    finally:
+        dp_adaptive_module.adaptive_clip_inputs_inplace = original
+    return out
+
+
+def dp_cases(seed):
+    rng = np.random.default_rng(seed + 2)
+    adaptive = {"noise_multiplier": 0.0, "num_sampled_clients": 5, "initial_clipping_norm": 0.5,
+                "target_clipped_quantile": 0.5, "clip_norm_lr": 0.2}
+    fixed = {"noise_multiplier": 0.0, "clipping_norm": 1.0, "num_sampled_clients": 5}
+    a = lambda cls: (lambda p: cls(FedAvg(initial_parameters=p), noise_multiplier=0.0, num_sampled_clients=5,
+                                   initial_clipping_norm=0.5, target_clipped_quantile=0.5, clip_norm_lr=0.2))
+    return {
+        # Round 1 uses the initial norm, so Flower's own (backwards) rule does not show yet.
+        "dp-server-adaptive-clipping-no-noise": dp_case(
+            "dp-server-adaptive-clipping-no-noise", a(DifferentialPrivacyServerSideAdaptiveClipping), adaptive,
+            1, 5, rng),
+        "dp-server-adaptive-clipping-andrew": dp_case(
+            "dp-server-adaptive-clipping-andrew", a(DifferentialPrivacyServerSideAdaptiveClipping), adaptive,
+            4, 5, rng, andrew=True),
+        "dp-client-fixed-clipping-no-noise": dp_case(
+            "dp-client-fixed-clipping-no-noise",
+            lambda p: DifferentialPrivacyClientSideFixedClipping(FedAvg(initial_parameters=p), noise_multiplier=0.0,
+                                                                 clipping_norm=1.0, num_sampled_clients=5),
+            fixed, 2, 5, rng, client_clip="fixed"),
+        "dp-client-adaptive-clipping-andrew": dp_case(
+            "dp-client-adaptive-clipping-andrew", a(DifferentialPrivacyClientSideAdaptiveClipping), adaptive,
+            4, 5, rng, client_clip="adaptive", andrew=True),
+    }
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
@@ -253,11 +338,15 @@ def main():
         json.dump(evaluate_case(rng), f)
     with open(os.path.join(a.out, "sampling.json"), "w") as f:
         json.dump(sampling_case(), f)
+    dp = dp_cases(a.seed)
+    for name, fixture in dp.items():
+        with open(os.path.join(a.out, name + ".json"), "w") as f:
+            json.dump(fixture, f)
     mixed = mixed_cases(a.seed)
     for name, fixture in mixed.items():
         with open(os.path.join(a.out, name + ".json"), "w") as f:
             json.dump(fixture, f)
-    print("wrote", len(cases) + 2 + len(mixed), "fixtures to", a.out)
+    print("wrote", len(cases) + 2 + len(dp) + len(mixed), "fixtures to", a.out)
 
 
 if __name__ == "__main__":

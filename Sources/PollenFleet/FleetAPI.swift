@@ -28,11 +28,20 @@ public struct FleetAPI: Sendable {
   /// Whether calls must carry valid `flwr-public-key`/`flwr-timestamp`/`flwr-signature`
   /// headers whose key is the node's (`flwr/superlink/routers/fleet/node_auth.py`).
   public let verifiesSignatures: Bool
+  /// The allow-list of node keys (`pollen server --auth-keys`, shared with the gRPC transport),
+  /// asked with a signer's PEM public key; `nil`: every key that signs correctly may join, as on
+  /// a SuperLink without `--enable-supernode-auth`. A key not on the list cannot register (412,
+  /// Flower's "SuperNode authentication is enabled" refusal, which ends the node with that
+  /// message) nor make any other call (401).
+  public let authorizesKey: (@Sendable ([UInt8]) -> Bool)?
 
   /// The endpoints of `state`.
-  public init(state: FleetState, verifiesSignatures: Bool = true) {
+  public init(
+    state: FleetState, verifiesSignatures: Bool = true, authorizesKey: (@Sendable ([UInt8]) -> Bool)? = nil
+  ) {
     self.state = state
-    self.verifiesSignatures = verifiesSignatures
+    self.verifiesSignatures = verifiesSignatures || authorizesKey != nil
+    self.authorizesKey = authorizesKey
   }
 
   /// The path prefix of every endpoint.
@@ -53,6 +62,10 @@ public struct FleetAPI: Sendable {
       var signer: [UInt8]?
       if verifiesSignatures, Self.endpoints.contains(name) {
         signer = try FleetNodeAuth.verify(headers, now: state.now).get()
+        if let authorizesKey, let key = signer, !authorizesKey(key) {
+          state.logger.warning("fleet \(name): refused a node whose key is not in the authorised keys")
+          throw name == "register-node" ? FleetNodeAuth.notAuthorized : FleetNodeAuth.refusal
+        }
       }
       return .protobuf(try await route(name, body, signer: signer))
     } catch let error as FleetError {

@@ -20,7 +20,7 @@ import NIOPosix
 /// ```
 public final class FleetHTTPServer: Sendable {
   /// Where to listen and what to accept.
-  public struct Config: Sendable, Hashable {
+  public struct Config: Sendable {
     /// The host to bind.
     public var host: String
     /// The port to bind (0: a free port; see ``FleetHTTPServer/port``).
@@ -33,6 +33,8 @@ public final class FleetHTTPServer: Sendable {
     /// Whether calls must carry the node's signed headers (default `true`, as Flower's SuperLink;
     /// see ``FleetAPI/verifiesSignatures``).
     public var verifiesSignatures: Bool
+    /// The node-key allow-list (see ``FleetAPI/authorizesKey``); `nil`: none.
+    public var authorizesKey: (@Sendable ([UInt8]) -> Bool)?
 
     /// A configuration with these values.
     public init(
@@ -84,7 +86,9 @@ public final class FleetHTTPServer: Sendable {
       throw PollenFleetError(description: "the Fleet API on \(config.host):\(config.port) has no local port")
     }
     return FleetHTTPServer(
-      channel: channel, api: FleetAPI(state: state, verifiesSignatures: config.verifiesSignatures),
+      channel: channel,
+      api: FleetAPI(
+        state: state, verifiesSignatures: config.verifiesSignatures, authorizesKey: config.authorizesKey),
       config: config, port: port)
   }
 

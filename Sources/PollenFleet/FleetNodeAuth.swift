@@ -23,6 +23,14 @@ enum FleetNodeAuth {
 
   /// The 401 every refusal is.
   static let refusal = FleetError(status: 401, code: 401, detail: "Invalid SuperNode authentication")
+  /// Registering a key that is not on the allow-list: Flower's
+  /// `FLEET_SUPERNODE_REGISTRATION_DISABLED` status (412, `flwr/supercore/error/catalog.py`),
+  /// with Pollen's reason.
+  static let notAuthorized = FleetError(
+    status: 412, code: 412,
+    detail:
+      "SuperNode authentication is enabled: this SuperNode's public key is not in the server's authorised keys (--auth-keys)"
+  )
 
   /// The public key (the PEM bytes, as register-node and activate-node carry it) the headers
   /// prove possession of at `now` (Unix seconds).

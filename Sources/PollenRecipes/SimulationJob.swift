@@ -2,6 +2,7 @@ import Logging
 import PollenCore
 import PollenData
 import PollenNN
+import PollenPrivacy
 import PollenServer
 import PollenSimulation
 
@@ -53,6 +54,12 @@ public struct SimulationJob: Sendable {
     /// straggler does.
     public var stragglers = 0.0
     public var stragglerMode: Stragglers.Mode = .partialWork
+    /// Differential privacy (`--dp …`): the server's wrappers, the clients' middleware and the
+    /// accountant; `nil`: none.
+    public var privacy: PrivacyPlan?
+    /// SecAgg+ secure aggregation (`--secagg`): the server's workflow and every client's
+    /// `SecAggPlusClient` middleware; `nil`: none.
+    public var secureAggregation: SecAggPlusConfig?
 
     public init() {}
 
@@ -85,6 +92,8 @@ public struct SimulationJob: Sendable {
         s.append(("stragglers", "\(stragglers)"))
         s.append(("straggler_mode", stragglerMode.rawValue))
       }
+      if let privacy { s += privacy.settings }
+      if let secureAggregation { s += secureAggregation.settings }
       return s
     }
   }
@@ -166,11 +175,28 @@ public struct SimulationJob: Sendable {
       onEvaluateConfig: { round in ["server_round": .int(Int64(round))] },
       fitMetricsAggregation: Aggregation.weightedMetricAverage("loss"),
       evaluateMetricsAggregation: Aggregation.weightedMetricAverage("accuracy"))
-    let strategy = try makeStrategy(o.strategy, o.strategyOptions, settings)
-    let config = SimulationConfig(
+    var strategy = try makeStrategy(o.strategy, o.strategyOptions, settings)
+    var privateClient: @Sendable (any Client, Int) -> any Client = { client, _ in client }
+    if let plan = o.privacy, o.secureAggregation != nil { try plan.checkCompatibleWithSecureAggregation() }
+    if let plan = o.privacy {
+      strategy = try plan.wrap(
+        strategy, sampledPerRound: sampleSize, samplingRate: Double(sampleSize) / Double(o.clients))
+      privateClient = try plan.clientMiddleware()
+    }
+    var config = SimulationConfig(
       numClients: o.clients, concurrency: o.concurrency, seed: o.seed, serializeMessages: o.serializeMessages,
       dropoutProbability: o.dropoutProbability, profiles: o.profiles, cutoff: o.cutoff,
       partialWork: o.partialWork)
+    // SecAgg+ middleware goes outermost: attacks, stragglers and DP act on the update it masks.
+    let secureClient: @Sendable (any Client, Int) -> any Client
+    if let secure = o.secureAggregation {
+      config.secureAggregation = try SecAggPlusWorkflow(secure)
+      let sessions = SecAggPlusClientSessions()
+      secureClient = { client, id in SecAggPlusClient(client, session: sessions.session(for: "\(id)")) }
+    } else {
+      secureClient = { client, _ in client }
+    }
+    let middleware = privateClient
     let attackers = try Attackers(
       fraction: o.attackers, attack: o.attack, numClients: o.clients, seed: o.seed)
     let stragglers = try Stragglers(fraction: o.stragglers, mode: o.stragglerMode, seed: o.seed)
@@ -179,7 +205,7 @@ public struct SimulationJob: Sendable {
       var s = training
       s.seed = o.seed &+ UInt64(id)
       let client = TrainingClient(model: model, trainData: train, testData: held, settings: s).asClient()
-      return stragglers.wrap(attackers.wrap(client, id: id), id: id)
+      return secureClient(stragglers.wrap(attackers.wrap(middleware(client, id), id: id), id: id), id)
     }
     logger.info(
       "simulating \(o.clients) clients (\(sampleSize) per round) for \(o.rounds) rounds: \(o.dataset), \(o.partition), \(o.model) with \(model.parameterCount) parameters, \(o.strategy)"

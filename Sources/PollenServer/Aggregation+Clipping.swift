@@ -13,15 +13,29 @@ extension Aggregation {
   public static func clipUpdate(_ model: [NDArray], reference: [NDArray], clippingNorm: Double) throws
     -> [NDArray]
   {
+    try clippedUpdate(model, reference: reference, clippingNorm: clippingNorm).arrays
+  }
+
+  /// ``clipUpdate(_:reference:clippingNorm:)`` with the update's L2 norm and the scale applied
+  /// (`scale < 1`: the update was clipped — Flower's `norm_bit`). A zero update has norm 0 and
+  /// scale 1 (Flower divides by the zero norm and relies on numpy's `inf`). As in Flower, an
+  /// unclipped update is still recomputed as `reference + (model − reference)`.
+  ///
+  /// - Throws: `PollenError` `.shapeMismatch` when the layers differ.
+  public static func clippedUpdate(_ model: [NDArray], reference: [NDArray], clippingNorm: Double) throws
+    -> (arrays: [NDArray], norm: Double, scale: Double)
+  {
     try checkSameShapes([model, reference], "update clipping")
     var norm2 = 0.0
     for (a, b) in zip(model, reference) { norm2 += Kernels.squaredDistance(a, b) }
-    let scale = min(1, clippingNorm / norm2.squareRoot())
-    return zip(model, reference).map { a, r in
+    let norm = norm2.squareRoot()
+    let scale = norm > 0 ? min(1, clippingNorm / norm) : 1
+    let arrays = zip(model, reference).map { a, r in
       let round = a.dtype.roundingFunction
       let out = zip(a.doubles(), r.doubles()).map { x, y in y + round((x - y) * scale) }
       return NDArray(doubles: out, dtype: a.dtype, shape: a.shape)
     }
+    return (arrays, norm, scale)
   }
 
   /// Adds independent Gaussian noise `N(0, stdDev²)` to every element, cast to each array's dtype

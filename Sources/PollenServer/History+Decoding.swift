@@ -74,6 +74,10 @@ extension History {
     metricsDistributedFit = try metrics("metrics_distributed_fit")
     metricsDistributed = try metrics("metrics_distributed")
     metricsCentralized = try metrics("metrics_centralized")
+    privacy = try metrics("privacy")
+    if let s = o["stopped"] as? [String: Any], let r = (s["after_round"] as? NSNumber)?.intValue {
+      stopped = (r, "\(s["reason"] ?? "")")
+    }
     if let f = o["failures"] as? [[Any]] {
       failures = f.compactMap { e in
         guard e.count == 3, let r = (e[0] as? NSNumber)?.intValue else { return nil }

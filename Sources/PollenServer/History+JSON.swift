@@ -11,7 +11,8 @@ extension History {
   /// `{"losses_distributed": [[round, loss], …], "losses_centralized": […],
   /// "metrics_distributed_fit": {"name": [[round, value], …]}, "metrics_distributed": {…},
   /// "metrics_centralized": {…}}`, plus `"failures": [[round, cid, reason], …]` and, when
-  /// present, `"simulated_time": [[round, seconds], …]` and (unless `includeTimings` is false)
+  /// present, `"privacy": {"epsilon": [[round, ε], …], …}`, `"simulated_time": [[round, seconds], …]`,
+  /// `"stopped": {"after_round": n, "reason": "…"}` and (unless `includeTimings` is false)
   /// `"timings": {"fit_seconds": [[round, s], …], …, "bytes_sent": …, "bytes_received": …}`.
   /// Keys are sorted, so equal histories give equal bytes.
   public func jsonData(includeTimings: Bool = true) -> Data {
@@ -49,8 +50,13 @@ extension History {
     out += ",\n \"metrics_centralized\": " + metrics(metricsCentralized)
     out += ",\n \"metrics_distributed\": " + metrics(metricsDistributed)
     out += ",\n \"metrics_distributed_fit\": " + metrics(metricsDistributedFit)
+    if !privacy.isEmpty { out += ",\n \"privacy\": " + metrics(privacy) }
     if !simulatedTime.isEmpty {
       out += ",\n \"simulated_time\": " + losses(simulatedTime.map { ($0.round, $0.seconds) })
+    }
+    if let stopped {
+      out +=
+        ",\n \"stopped\": {\"after_round\": \(stopped.afterRound), \"reason\": \(jsonString(stopped.reason))}"
     }
     if includeTimings, !timings.isEmpty {
       let names = timings[0].fields.map(\.name).sorted()

@@ -26,6 +26,16 @@ public struct History: Sendable, Equatable {
   /// Each round's wall-clock phase times and tensor bytes, measured inside the server (Pollen's
   /// addition). Not part of `==`: two runs of the same seed differ in time, not in what they learn.
   public var timings: [RoundTiming] = []
+  /// Privacy series by name (Pollen's addition): `epsilon` (ε spent so far after each round, at
+  /// `delta`), `delta`, `clipping_norm` (adaptive clipping's norm of each round). Strategies
+  /// report them as fit metrics named `privacy.<name>`, which go here instead of
+  /// ``metricsDistributedFit``.
+  public var privacy: [String: [(round: Int, value: Scalar)]] = [:]
+  /// When the run ended early because its strategy said so (a privacy budget): the last round
+  /// run and the reason (Pollen's addition).
+  public var stopped: (afterRound: Int, reason: String)?
+  /// The prefix of fit metrics that belong to ``privacy``.
+  public static let privacyMetricPrefix = "privacy."
 
   public init() {}
 
@@ -36,7 +46,13 @@ public struct History: Sendable, Equatable {
     lossesCentralized.append((round, loss))
   }
   public mutating func addMetricsDistributedFit(round: Int, metrics: Metrics) {
-    for (k, v) in metrics { metricsDistributedFit[k, default: []].append((round, v)) }
+    for (k, v) in metrics {
+      if k.hasPrefix(Self.privacyMetricPrefix) {
+        privacy[String(k.dropFirst(Self.privacyMetricPrefix.count)), default: []].append((round, v))
+      } else {
+        metricsDistributedFit[k, default: []].append((round, v))
+      }
+    }
   }
   public mutating func addMetricsDistributed(round: Int, metrics: Metrics) {
     for (k, v) in metrics { metricsDistributed[k, default: []].append((round, v)) }
@@ -61,6 +77,8 @@ public struct History: Sendable, Equatable {
     return eq(a.lossesDistributed, b.lossesDistributed) && eq(a.lossesCentralized, b.lossesCentralized)
       && eqm(a.metricsDistributedFit, b.metricsDistributedFit)
       && eqm(a.metricsDistributed, b.metricsDistributed) && eqm(a.metricsCentralized, b.metricsCentralized)
+      && eqm(a.privacy, b.privacy) && a.stopped?.afterRound == b.stopped?.afterRound
+      && a.stopped?.reason == b.stopped?.reason
       && a.simulatedTime.count == b.simulatedTime.count
       && zip(a.simulatedTime, b.simulatedTime).allSatisfy { $0.round == $1.round && $0.seconds == $1.seconds }
   }

@@ -20,10 +20,15 @@ extension Server {
     }
     let numAvailable = await clientManager.numAvailable()
     logger.info("configure_fit: strategy sampled \(instructions.count) clients (out of \(numAvailable))")
+    let timeout = strategy.roundTimeout(serverRound: round) ?? config.roundTimeout(forRound: round)
+    if let workflow = config.secureAggregation {
+      return await secureFitRound(
+        round, instructions: instructions, workflow: workflow, timeout: timeout, history: &history,
+        timing: &timing)
+    }
     let validator = config.validateUpdates ? UpdateValidator(reference: parameters) : nil
     var results: [FitResult] = []
     var failures: [ClientFailure] = []
-    let timeout = strategy.roundTimeout(serverRound: round) ?? config.roundTimeout(forRound: round)
     var reorder = ReorderBuffer<Outcome<FitRes>>(enabled: config.deterministicOrder)
     let clock = ContinuousClock()
     let fitStart = clock.now
@@ -163,7 +168,7 @@ extension Server {
     return strategy.aggregateEvaluate(serverRound: round, results: results, failures: failures)
   }
 
-  private func record(
+  func record(
     _ failures: [ClientFailure], round: Int, phase: ServerMetrics.Phase, into history: inout History
   ) {
     for f in failures {

@@ -83,6 +83,12 @@ public struct Server: Sendable {
     let start = clock.now
     var round = firstRound
     while round <= rounds, !Task.isCancelled {
+      if let reason = strategy.stopReason(beforeRound: round) {
+        logger.notice("[SUMMARY] Run stopped after round \(round - 1) of \(rounds): \(reason)")
+        history.stopped = (round - 1, reason)
+        try recorder?.finish(rounds: round - 1)
+        return history
+      }
       logger.info("[ROUND \(round)]")
       metrics.roundStarted(round)
       let roundStart = clock.now

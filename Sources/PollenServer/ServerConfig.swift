@@ -30,6 +30,8 @@ public struct ServerConfig: Sendable, Hashable {
   /// built on it) holds O(model) memory for any number of clients. `nil`: no limit. Ignored when
   /// ``deterministicOrder`` is on.
   public var maxBufferedUpdates: Int?
+  /// The workflow behind ``secureAggregation`` (`nil`: plain fit rounds).
+  var secureAggregationBox: SecureFitWorkflowBox? = nil
 
   /// A configuration; `roundTimeouts`, when given, replaces the single `roundTimeout`.
   public init(

@@ -62,11 +62,16 @@ public protocol Strategy: Sendable {
   /// The time limit of each client call in round `serverRound` (flwrlabs/flower#3234), or `nil`
   /// (the default) for ``ServerConfig/roundTimeouts``.
   func roundTimeout(serverRound: Int) -> Duration?
+  /// Why the run must end before round `serverRound` (a privacy budget that round would
+  /// exceed), or `nil` (the default) to go on. The server then stops cleanly after the previous
+  /// round and records the reason in ``History/stopped``.
+  func stopReason(beforeRound serverRound: Int) -> String?
 }
 
 extension Strategy {
   public mutating func accumulateFit(serverRound: Int, result: FitResult) -> Bool { false }
   public func roundTimeout(serverRound: Int) -> Duration? { nil }
+  public func stopReason(beforeRound serverRound: Int) -> String? { nil }
   public func exportState() -> StrategyState { .empty }
   public mutating func restoreState(_ state: StrategyState) throws {
     guard state.isEmpty else {

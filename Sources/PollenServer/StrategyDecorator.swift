@@ -61,4 +61,8 @@ extension StrategyDecorator {
   }
 
   public func roundTimeout(serverRound: Int) -> Duration? { strategy.roundTimeout(serverRound: serverRound) }
+
+  public func stopReason(beforeRound serverRound: Int) -> String? {
+    strategy.stopReason(beforeRound: serverRound)
+  }
 }

@@ -85,10 +85,11 @@ public struct Simulation: Sendable {
   ) async throws -> (history: History, parameters: Parameters) {
     // A resumed run restores the sampler from its checkpoint; a fresh one starts from the seed.
     clientManager.reset()
+    var serverConfig = ServerConfig(
+      numRounds: rounds, roundTimeout: roundTimeout, deterministicOrder: true)
+    serverConfig.secureAggregation = config.secureAggregation
     var server = Server(
-      clientManager: clientManager, strategy: strategy,
-      config: ServerConfig(numRounds: rounds, roundTimeout: roundTimeout, deterministicOrder: true),
-      logger: logger)
+      clientManager: clientManager, strategy: strategy, config: serverConfig, logger: logger)
     let clock = clientManager.engine.clock
     let timed = config.profiles != nil
     let times = RoundTimes()

@@ -1,3 +1,5 @@
+import PollenServer
+
 /// How a simulation runs its virtual clients.
 public struct SimulationConfig: Sendable {
   /// The number of virtual clients (they are created only when sampled).
@@ -29,6 +31,9 @@ public struct SimulationConfig: Sendable {
   public var partialWork: Bool
   /// How long a virtual client built by the client factory lives (default ``ClientLifetime/call``).
   public var clientLifetime: ClientLifetime
+  /// Secure aggregation of the fit rounds (`ServerConfig/secureAggregation`, e.g.
+  /// PollenPrivacy's `SecAggPlusWorkflow`; the clients need its middleware); `nil`: none.
+  public var secureAggregation: (any SecureFitWorkflow)? = nil
 
   /// How long a virtual client lives.
   public enum ClientLifetime: Sendable, Hashable {

@@ -2,7 +2,8 @@ import PollenCore
 import PollenServer
 
 /// A ``History`` as rows of `(round, series, name, value)`, the run store's `history` table:
-/// one row per loss, metric value, failure, simulated time and timing field.
+/// one row per loss, metric value, privacy value, failure, simulated time and timing field (and
+/// the reason a run stopped early).
 enum HistoryRows {
   struct Row: Equatable {
     var round: Int
@@ -31,7 +32,11 @@ enum HistoryRows {
     metrics("metrics_distributed_fit", history.metricsDistributedFit)
     metrics("metrics_distributed", history.metricsDistributed)
     metrics("metrics_centralized", history.metricsCentralized)
+    metrics("privacy", history.privacy)
     losses("simulated_time", history.simulatedTime.map { ($0.round, $0.seconds) })
+    if let stopped = history.stopped, stopped.afterRound == round {
+      out.append(Row(round: round, series: "stopped", name: "", value: .string(stopped.reason)))
+    }
     for f in history.failures where f.round == round {
       out.append(Row(round: round, series: "failure", name: f.cid, value: .string(f.reason)))
     }
@@ -55,6 +60,8 @@ enum HistoryRows {
       case "metrics_distributed_fit": h.metricsDistributedFit[r.name, default: []].append((r.round, r.value))
       case "metrics_distributed": h.metricsDistributed[r.name, default: []].append((r.round, r.value))
       case "metrics_centralized": h.metricsCentralized[r.name, default: []].append((r.round, r.value))
+      case "privacy": h.privacy[r.name, default: []].append((r.round, r.value))
+      case "stopped": h.stopped = (r.round, r.value.stringValue ?? "\(r.value)")
       case "simulated_time": h.simulatedTime.append((r.round, try double(r)))
       case "failure": h.failures.append((r.round, r.name, r.value.stringValue ?? "\(r.value)"))
       case "timing":

@@ -23,18 +23,20 @@ struct BaselineCommand: AsyncParsableCommand {
       (--network virtual) or with pollen server and pollen client processes over links shaped \
       per country in network namespaces (--network real: needs root, iproute2 and \
       Scripts/netlab.sh), beside the virtual clock's prediction. --sweep adds the Figure 5 curve.
+      dp       Accuracy against ε on digits: central DP with fixed vs adaptive clipping at \
+      z = 0.5, 1, 2, and client-side fixed clipping under SecAgg+, beside runs without DP.
       Writes report.html and results.txt to --out (default runs/baseline-NAME).
       """)
 
   enum Name: String, ExpressibleByArgument, CaseIterable {
-    case fedfs, robust, fedprox, figure5
+    case fedfs, robust, fedprox, figure5, dp
   }
 
   enum Network: String, ExpressibleByArgument, CaseIterable {
     case virtual, real
   }
 
-  @Argument(help: "fedfs | robust | fedprox | figure5") var name: Name
+  @Argument(help: "fedfs | robust | fedprox | figure5 | dp") var name: Name
   @Option(help: "Rounds (default: the baseline's own).") var rounds: Int?
   @Option(help: "Seed.") var seed: UInt64 = 0
   @Option(help: "fedfs: the centralised accuracy to reach.") var target = 0.85
@@ -70,6 +72,9 @@ struct BaselineCommand: AsyncParsableCommand {
       report = b.report(try await b.run(logger: logger))
     case .figure5:
       report = try await figure5(logger: logger)
+    case .dp:
+      let b = BaselineDP(rounds: rounds ?? 30, seed: seed)
+      report = b.report(try await b.run(logger: logger))
     }
     let dir = URL(fileURLWithPath: out ?? "runs/baseline-\(name.rawValue)")
     try report.write(to: dir)

@@ -7,7 +7,7 @@ import PollenSimulation
 struct BenchCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench", abstract: "Benchmarks that print numbers (compare with Benchmarks/*.sh).",
-    subcommands: [SimulateBench.self, MatMulBench.self, AggregateBench.self])
+    subcommands: [SimulateBench.self, MatMulBench.self, AggregateBench.self, BenchSecAggCommand.self])
 }
 
 struct SimulateBench: AsyncParsableCommand {

@@ -5,6 +5,7 @@ import PollenCore
 import PollenData
 import PollenGRPC
 import PollenNN
+import PollenPrivacy
 
 /// `pollen client`: joins a Flower-protocol server with a model trained on local data.
 struct ClientCommand: AsyncParsableCommand {
@@ -66,6 +67,19 @@ struct ClientCommand: AsyncParsableCommand {
   @Option(help: "Units of the mlp's hidden layer (its size sets the bytes each round moves).")
   var hidden = 64
 
+  @Option(
+    help: ArgumentHelp(
+      "Client-side DP middleware: client-fixed | client-adaptive (clip to the server's clipping_norm, as with `pollen server --dp client-…`) | local (clip and noise every update).",
+      valueName: "KIND"))
+  var dp: PrivacyPlan.Mechanism?
+
+  @Option(
+    name: .customLong("dp-option"),
+    help: ArgumentHelp(
+      "A local-DP option as key=value (repeatable): clipping_norm, sensitivity, epsilon, delta.",
+      valueName: "key=value"))
+  var dpOptions: [String] = []
+
   @Option(help: "Give up after this many failed connection attempts in a row (default: never).")
   var maxRetries: Int?
 
@@ -109,12 +123,26 @@ struct ClientCommand: AsyncParsableCommand {
     var settings = TrainingSettings.defaults
     settings.cutoff = cutoff
     let training = TrainingClient(model: network, trainData: train, testData: test, settings: settings)
-    let client: any Client =
+    let trained: any Client =
       if let examplesPerSecond {
         PacedTrainingClient(training, examplesPerSecond: examplesPerSecond).asClient()
       } else {
         training.asClient()
       }
+    var client: any Client = trained
+    if let dp {
+      guard dp != .centralFixed, dp != .centralAdaptive else {
+        throw ValidationError(
+          "--dp \(dp.rawValue) is the server's (pollen server --dp); clients take client-fixed, client-adaptive or local"
+        )
+      }
+      var plan = PrivacyPlan(dp, options: try StrategyOptionParser.parse(dpOptions))
+      plan.seed = seed &+ UInt64(index)
+      client = try plan.wrapClient(client, id: index)
+      logger.info("differential privacy middleware: \(dp.rawValue)")
+    }
+    // Pollen clients always speak SecAgg+ (the server asks first; plain rounds pass through).
+    client = SecAggPlusClient(client)
     var config = FlowerGRPCClient.Config.defaults
     if let authKey {
       do {

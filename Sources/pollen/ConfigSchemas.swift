@@ -18,6 +18,8 @@ enum ConfigSchemas {
   static let overrides: [ConfigSchema.Entry] = [
     .init(option: "strategy-option", kind: .keyValueTable, keys: ["strategy-options", "strategy-option"]),
     .init(option: "round-timeout", kind: .commaList(.double)),
+    .init(option: "dp-option", kind: .keyValueTable, keys: ["dp-options", "dp-option"]),
+    .init(option: "secagg-option", kind: .keyValueTable, keys: ["secagg-options", "secagg-option"]),
   ]
 
   /// Options a file cannot set.

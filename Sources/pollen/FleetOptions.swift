@@ -42,9 +42,11 @@ struct FleetOptions: ParsableArguments {
 
   /// Binds the Fleet API when `--fleet-address` is given and logs `fleet api listening on
   /// HOST:PORT`; `nil` without the option.
-  func bind(clientManager: any ClientManager, layout: FleetModelLayout?, logger: Logger) async throws
-    -> FleetHTTPServer?
-  {
+  func bind(
+    clientManager: any ClientManager, layout: FleetModelLayout?,
+    authorizesKey: (@Sendable ([UInt8]) -> Bool)?,
+    logger: Logger
+  ) async throws -> FleetHTTPServer? {
     guard let fleetAddress, let fab else { return nil }
     let address = try ServerAddress(parsing: fleetAddress)
     var overrides: Config = [:]
@@ -65,8 +67,9 @@ struct FleetOptions: ParsableArguments {
     let state = FleetState(
       run: run, layout: layout, clientManager: clientManager,
       logger: CLILogging.logger("pollen.fleet", defaultLevel: .info))
-    let server = try await FleetHTTPServer.bind(
-      config: FleetHTTPServer.Config(host: address.host, port: address.port), state: state)
+    var config = FleetHTTPServer.Config(host: address.host, port: address.port)
+    config.authorizesKey = authorizesKey
+    let server = try await FleetHTTPServer.bind(config: config, state: state)
     logger.info(
       "fleet api listening on \(address.with(port: server.port)) (run \(run.runID), app \(run.fabID) \(run.fabVersion), fab \(run.fabHash.prefix(12)))"
     )

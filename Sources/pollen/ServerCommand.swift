@@ -4,6 +4,7 @@ import Logging
 import PollenCore
 import PollenFleet
 import PollenGRPC
+import PollenPrivacy
 import PollenServer
 import PollenStore
 import UnixSignals
@@ -142,6 +143,8 @@ struct ServerCommand: AsyncParsableCommand {
   @OptionGroup var store: RunStoreOptions
 
   @OptionGroup var fleet: FleetOptions
+  @OptionGroup var privacy: PrivacyOptions
+  @OptionGroup var secagg: SecAggOptions
 
   @Option(
     help: "Initial global parameters from an .npz file (arr_0 …, as numpy.savez writes); no client is asked.")
@@ -218,7 +221,13 @@ struct ServerCommand: AsyncParsableCommand {
     var strategy: any Strategy = try StrategyFactory.make(
       self.strategy, options: StrategyOptionParser.parse(strategyOptions), settings: settings)
     if discardPartialWork { strategy = DiscardPartialWork(strategy) }
-    let serverConfig = ServerConfig(numRounds: rounds, roundTimeouts: try roundTimeouts())
+    if let plan = try privacy.plan(seed: seed ?? UInt64.random(in: 0...UInt64.max)) {
+      if try secagg.workflow() != nil { try plan.checkCompatibleWithSecureAggregation() }
+      strategy = try plan.wrap(strategy, sampledPerRound: minClients, samplingRate: fractionFit)
+      logger.info("differential privacy: \(plan.mechanism.rawValue), ε reported at δ = \(plan.targetDelta)")
+    }
+    var serverConfig = ServerConfig(numRounds: rounds, roundTimeouts: try roundTimeouts())
+    serverConfig.secureAggregation = try secagg.workflow()
     var grpcConfig = FlowerGRPCServer.Config(host: listen.host, port: listen.port)
     if let clientGracePeriod { grpcConfig.clientGracePeriod = .seconds(clientGracePeriod) }
     grpcConfig.maxClients = maxClients
@@ -260,7 +269,16 @@ struct ServerCommand: AsyncParsableCommand {
       logger: CLILogging.logger("pollen.grpc", defaultLevel: .info)
     ) { port in logger.info("listening on \(listen.with(port: port))") }
     // Flower SuperNodes over the Fleet API join the same client manager as the gRPC clients.
-    let fleetServer = try await fleet.bind(clientManager: clientManager, layout: layout, logger: logger)
+    // --auth-keys is one allow-list for both transports (reloaded on SIGHUP for both).
+    var fleetAuthorizes: (@Sendable ([UInt8]) -> Bool)?
+    if let authenticator = grpcConfig.nodeAuthenticator {
+      fleetAuthorizes = { @Sendable (pem: [UInt8]) -> Bool in
+        guard let key = try? NodePublicKey(pem: pem) else { return false }
+        return authenticator.authorizedKeys.contains(key)
+      }
+    }
+    let fleetServer = try await fleet.bind(
+      clientManager: clientManager, layout: layout, authorizesKey: fleetAuthorizes, logger: logger)
     // SIGTERM/SIGINT: the round in progress is abandoned, the store keeps the last completed one.
     try await withFleetServer(fleetServer) { try await runWithShutdownSignals(service, logger: logger) }
     guard let outcome = service.outcome else { throw CancellationError() }
@@ -297,17 +315,18 @@ struct ServerCommand: AsyncParsableCommand {
 
   private func runSettings() throws -> RunSettings {
     let options = try StrategyOptionParser.parse(strategyOptions)
-    return RunSettings([
-      ("strategy", strategy),
-      ("strategy_options", options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ",")),
-      ("rounds", "\(rounds)"), ("min_clients", "\(minClients)"), ("fraction_fit", "\(fractionFit)"),
-      ("fraction_evaluate", "\(fractionEvaluate)"), ("seed", seed.map { "\($0)" } ?? "random"),
-      ("local_epochs", localEpochs.map { "\($0)" } ?? "unset"), ("lr", lr.map { "\($0)" } ?? "unset"),
-      ("batch_size", batchSize.map { "\($0)" } ?? "unset"),
-      ("fit_timeout", fitTimeout.map { "\($0)" } ?? "unset"),
-      ("discard_partial_work", "\(discardPartialWork)"),
-      ("initial_parameters", initialParameters ?? "from a client"),
-    ])
+    return RunSettings(
+      [
+        ("strategy", strategy),
+        ("strategy_options", options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ",")),
+        ("rounds", "\(rounds)"), ("min_clients", "\(minClients)"), ("fraction_fit", "\(fractionFit)"),
+        ("fraction_evaluate", "\(fractionEvaluate)"), ("seed", seed.map { "\($0)" } ?? "random"),
+        ("local_epochs", localEpochs.map { "\($0)" } ?? "unset"), ("lr", lr.map { "\($0)" } ?? "unset"),
+        ("batch_size", batchSize.map { "\($0)" } ?? "unset"),
+        ("fit_timeout", fitTimeout.map { "\($0)" } ?? "unset"),
+        ("discard_partial_work", "\(discardPartialWork)"),
+        ("initial_parameters", initialParameters ?? "from a client"),
+      ] + (try privacy.plan(seed: 0)?.settings ?? []))
   }
 
   /// The arrays of an `.npz` file, in `arr_0, arr_1, …` order (numpy.savez's names; other

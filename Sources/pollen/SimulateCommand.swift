@@ -54,6 +54,8 @@ struct SimulateCommand: AsyncParsableCommand {
   var stragglerMode = "partial-work"
   @Option(help: "Run directory to write (default: runs/simulate-<seed>).") var out: String?
   @Flag(help: "Only log lines, no progress bar.") var plain = false
+  @OptionGroup var privacy: PrivacyOptions
+  @OptionGroup var secagg: SecAggOptions
   @OptionGroup var metrics: MetricsOptions
   @OptionGroup var store: RunStoreOptions
 
@@ -88,6 +90,8 @@ struct SimulateCommand: AsyncParsableCommand {
       throw ValidationError("--straggler-mode must be partial-work or drop")
     }
     o.stragglerMode = mode
+    o.privacy = try privacy.plan(seed: seed)
+    o.secureAggregation = try secagg.config()
     return o
   }
 
@@ -114,7 +118,9 @@ struct SimulateCommand: AsyncParsableCommand {
     progress.finish()
     try opened?.store.close()
     let completed = outcome.history.timings.last?.round ?? 0
-    if completed < options.rounds {
+    if completed < options.rounds, let stopped = outcome.history.stopped {
+      print("stopped after round \(stopped.afterRound) of \(options.rounds): \(stopped.reason)")
+    } else if completed < options.rounds {
       print(
         "stopped after round \(completed) of \(options.rounds)"
           + (store.state.map { "; continue with --state \($0) --resume" } ?? ""))
@@ -129,7 +135,7 @@ struct SimulateCommand: AsyncParsableCommand {
     let seconds =
       outcome.duration.inSeconds
     print(
-      "done: \(options.rounds) rounds in \(String(format: "%.1f", seconds)) s"
+      "done: \(completed) rounds in \(String(format: "%.1f", seconds)) s"
         + (acc.map { ", centralised accuracy \(String(format: "%.4f", $0))" } ?? "")
         + ", \(outcome.history.failures.count) client failures")
     print("wrote \(dir.path)/{history.json, parameters.npz, config.json, timings.json, report.html}")

@@ -50,6 +50,34 @@ import Testing
     #expect(throws: FleetError.self) { try FleetNodeAuth.verify([:], now: Self.now).get() }
   }
 
+  @Test func theAllowListRefusesUnlistedKeysAtRegistrationAndOnEveryCall() async throws {
+    let run = try FleetRun(runID: 77, fab: FleetAPITests.fab())
+    let state = FleetState(run: run, clientManager: SimpleClientManager(seed: 1), clock: { Self.now })
+    let (listed, stranger) = (P384.Signing.PrivateKey(), P384.Signing.PrivateKey())
+    let allowed = Array(listed.publicKey.pemRepresentation.utf8)
+    let api = FleetAPI(state: state, verifiesSignatures: false, authorizesKey: { $0 == allowed })
+    #expect(api.verifiesSignatures, "an allow-list needs the signatures checked")
+    func register(_ key: P384.Signing.PrivateKey) async throws -> FleetResponse {
+      var request = Flwr_Proto_RegisterNodeFleetRequest()
+      request.publicKey = Data(key.publicKey.pemRepresentation.utf8)
+      return await api.handle(
+        path: "/v1/fleet/register-node", body: try request.serializedBytes(), headers: try Self.headers(key))
+    }
+    let refused = try await register(stranger)
+    #expect(refused.status == 412)
+    #expect(String(decoding: refused.body, as: UTF8.self).contains("--auth-keys"))
+    let accepted = try await register(listed)
+    #expect(accepted.status == 200)
+    var heartbeat = Flwr_Proto_SendNodeHeartbeatRequest()
+    heartbeat.node.nodeID = try Flwr_Proto_RegisterNodeFleetResponse(serializedBytes: accepted.body).nodeID
+    heartbeat.heartbeatInterval = 30
+    #expect(
+      await api.handle(
+        path: "/v1/fleet/send-node-heartbeat", body: try heartbeat.serializedBytes(),
+        headers: try Self.headers(stranger)
+      ).status == 401)
+  }
+
   @Test func everyCallMustBeSignedByTheNodeItNames() async throws {
     let run = try FleetRun(runID: 77, fab: FleetAPITests.fab())
     let state = FleetState(run: run, clientManager: SimpleClientManager(seed: 1), clock: { Self.now })

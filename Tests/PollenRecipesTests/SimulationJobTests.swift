@@ -1,5 +1,6 @@
 import Foundation
 import PollenCore
+import PollenPrivacy
 import PollenRecipes
 import PollenServer
 import Testing
@@ -142,5 +143,64 @@ struct SimulationJobTests {
     #expect(o.settings.first { $0.key == "fraction_evaluate" }?.value == "1.0")
     #expect(
       small { $0.fractionEvaluate = 0.5 }.settings.first { $0.key == "fraction_evaluate" }?.value == "0.5")
+  }
+}
+
+@Suite("pollen simulate with differential privacy")
+struct SimulationPrivacyTests {
+  func options(_ plan: PrivacyPlan) -> SimulationJob.Options {
+    var o = SimulationJob.Options.defaults
+    o.clients = 20
+    o.rounds = 6
+    o.fractionFit = 0.25
+    o.localEpochs = 1
+    o.model = .logreg
+    o.partition = .iid
+    o.privacy = plan
+    return o
+  }
+
+  @Test("--dp central-fixed --target-delta 1e-5 records ε every round, growing")
+  func epsilonEveryRound() async throws {
+    var plan = PrivacyPlan(.centralFixed, options: ["noise_multiplier": "1.0", "clipping_norm": "5"])
+    plan.targetDelta = 1e-5
+    plan.seed = 3
+    let outcome = try await SimulationJob(options: options(plan)).run()
+    let epsilon = try #require(outcome.history.privacy["epsilon"]).map { $0.value.doubleValue ?? .nan }
+    #expect(epsilon.count == 6)
+    #expect(zip(epsilon, epsilon.dropFirst()).allSatisfy { $0 < $1 }, "\(epsilon)")
+    #expect(outcome.history.stopped == nil)
+    #expect(outcome.history.metricsDistributedFit["privacy.epsilon"] == nil)
+  }
+
+  @Test("--max-epsilon stops the run cleanly before the round that would exceed it")
+  func budgetStops() async throws {
+    var plan = PrivacyPlan(.centralFixed, options: ["noise_multiplier": "1.0", "clipping_norm": "5"])
+    plan.seed = 3
+    let full = try await SimulationJob(options: options(plan)).run()
+    let epsilon = try #require(full.history.privacy["epsilon"]).map { $0.value.doubleValue ?? .nan }
+    plan.maxEpsilon = (epsilon[2] + epsilon[3]) / 2  // room for 3 rounds, not 4
+    let stopped = try await SimulationJob(options: options(plan)).run()
+    #expect(stopped.history.stopped?.afterRound == 3, "\(String(describing: stopped.history.stopped))")
+    #expect(stopped.history.stopped?.reason.contains("privacy budget") == true)
+    #expect(stopped.history.timings.count == 3)
+    #expect(stopped.history.privacy["epsilon"]?.last?.value.doubleValue ?? .infinity <= plan.maxEpsilon!)
+  }
+
+  @Test("local DP and client-side clipping run end to end")
+  func clientSide() async throws {
+    for plan in [
+      PrivacyPlan(
+        .local, options: ["clipping_norm": "5", "sensitivity": "5", "epsilon": "10", "delta": "1e-5"]),
+      PrivacyPlan(.clientFixed, options: ["noise_multiplier": "0.5", "clipping_norm": "5"]),
+      PrivacyPlan(.clientAdaptive, options: ["noise_multiplier": "0.1"]),
+      PrivacyPlan(.centralAdaptive, options: ["noise_multiplier": "0.1"]),
+    ] {
+      var o = options(plan)
+      o.rounds = 2
+      let outcome = try await SimulationJob(options: o).run()
+      #expect(outcome.history.privacy["epsilon"]?.count == 2, "\(plan.mechanism)")
+      #expect(outcome.history.failures.isEmpty, "\(plan.mechanism): \(outcome.history.failures)")
+    }
   }
 }

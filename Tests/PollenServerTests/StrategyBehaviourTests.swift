@@ -1,4 +1,5 @@
 import PollenCore
+import PollenPrivacy
 import PollenServer
 import PollenTesting
 import Testing

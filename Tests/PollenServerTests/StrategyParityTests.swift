@@ -1,5 +1,6 @@
 import Foundation
 import PollenCore
+import PollenPrivacy
 import PollenServer
 import Testing
 
@@ -11,7 +12,9 @@ struct StrategyParityTests {
     "fedprox", "fedavgm", "fedadagrad", "fedadam", "fedyogi", "fedmedian", "fedtrimmedavg", "krum",
     "multikrum",
     "bulyan", "fault-tolerant-fedavg-accepts", "fault-tolerant-fedavg-declines", "qfedavg",
-    "dp-server-fixed-clipping-no-noise",
+    "dp-server-fixed-clipping-no-noise", "dp-server-adaptive-clipping-no-noise",
+    "dp-server-adaptive-clipping-andrew", "dp-client-fixed-clipping-no-noise",
+    "dp-client-adaptive-clipping-andrew",
   ]
 
   /// The strategy of fixture `name`, built with the typed API as generate.py builds Flower's.
@@ -54,6 +57,22 @@ struct StrategyParityTests {
       return try DifferentialPrivacyServerSideFixedClipping(
         base, noiseMultiplier: d("noise_multiplier"), clippingNorm: d("clipping_norm"),
         numSampledClients: i("num_sampled_clients"), seed: 1)
+    case "dp-client-fixed-clipping-no-noise":
+      return try DifferentialPrivacyClientSideFixedClipping(
+        base, noiseMultiplier: d("noise_multiplier"), clippingNorm: d("clipping_norm"),
+        numSampledClients: i("num_sampled_clients"), seed: 1)
+    case "dp-server-adaptive-clipping-no-noise", "dp-server-adaptive-clipping-andrew",
+      "dp-client-adaptive-clipping-andrew":
+      // The "andrew" fixtures are Flower's wrappers with the count of unclipped updates that
+      // Andrew et al. use (Flower counts the clipped ones; generate.py's dp_case).
+      var settings = AdaptiveClippingSettings(
+        noiseMultiplier: d("noise_multiplier"), numSampledClients: i("num_sampled_clients"))
+      settings.initialClippingNorm = d("initial_clipping_norm")
+      settings.targetClippedQuantile = d("target_clipped_quantile")
+      settings.clipNormLearningRate = d("clip_norm_lr")
+      return name.hasPrefix("dp-client")
+        ? try DifferentialPrivacyClientSideAdaptiveClipping(base, settings: settings, seed: 1)
+        : try DifferentialPrivacyServerSideAdaptiveClipping(base, settings: settings, seed: 1)
     default:
       Issue.record("no strategy for fixture \(name)")
       throw PollenError(.invalidArgument, name)

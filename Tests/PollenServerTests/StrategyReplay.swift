@@ -1,5 +1,6 @@
 import Foundation
 import PollenCore
+import PollenPrivacy
 import PollenServer
 import PollenTesting
 import Testing
@@ -24,7 +25,7 @@ enum StrategyReplay {
     if var q = strategy as? QFedAvg {
       await q.beginRound(serverRound: round, parameters: Parameters(tensors: current))
       strategy = q
-    } else if var dp = strategy as? DifferentialPrivacyServerSideFixedClipping {
+    } else if var dp = strategy as? any Strategy & UpdateReferencing {
       dp.currentRoundParameters = current
       strategy = dp
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PollenCore
+import PollenPrivacy
 import PollenServer
 import PollenStore
 import PollenTesting

@@ -63,17 +63,3 @@ extension FedFS {
     contributions = restored
   }
 }
-
-extension DifferentialPrivacyServerSideFixedClipping {
-  /// The noise generator's state and the wrapped strategy's state (under `inner/`).
-  public func exportState() -> StrategyState {
-    var s = StrategyState().nesting(strategy.exportState(), under: "inner")
-    s.set("noise_rng", rng)
-    return s
-  }
-
-  public mutating func restoreState(_ state: StrategyState) throws {
-    if let saved = try state.random("noise_rng") { rng = saved }
-    try strategy.restoreState(state.nested(under: "inner"))
-  }
-}

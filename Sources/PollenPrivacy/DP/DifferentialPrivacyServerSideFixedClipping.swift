@@ -1,4 +1,5 @@
 import PollenCore
+import PollenServer
 
 /// Central differential privacy with server-side fixed clipping, wrapping any strategy, as
 /// Flower's `DifferentialPrivacyServerSideFixedClipping` (McMahan et al. 2018; Andrew et al.):
@@ -16,7 +17,7 @@ import PollenCore
 /// Memory: O(model) (the round's global model, a clipped copy per result being folded, and the
 /// wrapped strategy's accumulator) when the wrapped strategy folds results in; otherwise the
 /// wrapped strategy's, O(K × model).
-public struct DifferentialPrivacyServerSideFixedClipping: StrategyDecorator {
+public struct DifferentialPrivacyServerSideFixedClipping: StrategyDecorator, UpdateReferencing {
   /// The wrapped strategy.
   public var strategy: any Strategy
   /// Noise multiplier `z` of the Gaussian mechanism (Flower's `noise_multiplier`, ≥ 0; 1 or more
@@ -76,7 +77,7 @@ public struct DifferentialPrivacyServerSideFixedClipping: StrategyDecorator {
         res.parameters.tensors, reference: currentRoundParameters, clippingNorm: clippingNorm)
       return (result.client, res)
     } catch {
-      strategyLogger.error("DP fixed clipping: client \(result.client.cid): \(error)")
+      privacyLogger.error("DP fixed clipping: client \(result.client.cid): \(error)")
       return nil
     }
   }
@@ -93,7 +94,7 @@ public struct DifferentialPrivacyServerSideFixedClipping: StrategyDecorator {
   {
     guard failures.isEmpty else { return (nil, [:]) }
     if results.count != numSampledClients {
-      strategyLogger.warning(
+      privacyLogger.warning(
         "The number of clients returning parameters (\(results.count)) differs from the number of sampled clients (\(numSampledClients)). This could impact the differential privacy guarantees, potentially leading to privacy leakage or inadequate noise calibration."
       )
     }
@@ -104,8 +105,22 @@ public struct DifferentialPrivacyServerSideFixedClipping: StrategyDecorator {
     if let p = aggregated, !p.tensors.isEmpty {
       aggregated = Parameters(
         tensors: Aggregation.addGaussianNoise(p.tensors, stdDev: noiseStdDev, using: &rng))
-      strategyLogger.info("aggregate_fit: central DP noise with \(noiseStdDev) stdev added")
+      privacyLogger.info("aggregate_fit: central DP noise with \(noiseStdDev) stdev added")
     }
     return (aggregated, metrics)
+  }
+}
+
+extension DifferentialPrivacyServerSideFixedClipping {
+  /// The noise generator's state and the wrapped strategy's state (under `inner/`).
+  public func exportState() -> StrategyState {
+    var s = StrategyState().nesting(strategy.exportState(), under: "inner")
+    s.set("noise_rng", rng)
+    return s
+  }
+
+  public mutating func restoreState(_ state: StrategyState) throws {
+    if let saved = try state.random("noise_rng") { rng = saved }
+    try strategy.restoreState(state.nested(under: "inner"))
   }
 }
