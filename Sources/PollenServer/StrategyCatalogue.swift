@@ -1,6 +1,6 @@
 import PollenCore
 
-/// Every strategy the CLI builds by name, one ``StrategyDescriptor`` each (``standard``); a
+/// Every strategy the CLI builds by name, one ``StrategyDescriptor`` each (`StrategyFactory.catalogue`); a
 /// program adds its own with ``adding(_:)``.
 public struct StrategyCatalogue: Sendable {
   /// The descriptors, in the order the CLI lists them.

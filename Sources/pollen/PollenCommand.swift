@@ -15,6 +15,7 @@ struct PollenCommand: AsyncParsableCommand {
       ProfilesCommand.self,
       BenchCommand.self,
       ConfigKeysCommand.self,
+      PrivacyCommand.self,
     ]
   )
 

@@ -66,10 +66,13 @@ func relativeError(_ actual: Double, _ expected: Double) -> Double {
   return abs(actual - expected) / abs(expected)
 }
 
-func accountant(_ kind: PrivacyAccountantKind, composing c: AccountingFixtures.Case) throws -> any PrivacyAccountant {
+func accountant(_ kind: PrivacyAccountantKind, composing c: AccountingFixtures.Case) throws
+  -> any PrivacyAccountant
+{
   var a = kind.makeAccountant()
   try a.compose(
-    noiseMultiplier: c.noiseMultiplier, samplingRate: c.samplingRate, sampling: PrivacySampling(fixture: c.sampling),
+    noiseMultiplier: c.noiseMultiplier, samplingRate: c.samplingRate,
+    sampling: PrivacySampling(fixture: c.sampling),
     steps: c.steps)
   return a
 }
@@ -167,7 +170,8 @@ struct AccountantTests {
     }
     #expect(throws: PollenError.self) {
       try PrivacyCalibration.noiseMultiplier(
-        epsilon: 1, delta: 1e-5, samplingRate: 0.1, sampling: .withoutReplacement, steps: 10, accountant: .pld)
+        epsilon: 1, delta: 1e-5, samplingRate: 0.1, sampling: .withoutReplacement, steps: 10, accountant: .pld
+      )
     }
   }
 
@@ -191,7 +195,8 @@ struct AccountantTests {
   func invalidArguments(kind: PrivacyAccountantKind) throws {
     var a = kind.makeAccountant()
     let bad: [(z: Double, q: Double, steps: Int)] = [
-      (-0.1, 0.1, 1), (.nan, 0.1, 1), (.infinity, 0.1, 1), (1, -0.1, 1), (1, 1.1, 1), (1, .nan, 1), (1, 0.1, -1),
+      (-0.1, 0.1, 1), (.nan, 0.1, 1), (.infinity, 0.1, 1), (1, -0.1, 1), (1, 1.1, 1), (1, .nan, 1),
+      (1, 0.1, -1),
     ]
     for (z, q, steps) in bad {
       #expect(throws: PollenError.self) {
@@ -217,7 +222,9 @@ struct AccountantTests {
     }
   }
 
-  @Test("RDP: composing in pieces equals composing at once", arguments: [PrivacySampling.poisson, .withoutReplacement, .none])
+  @Test(
+    "RDP: composing in pieces equals composing at once",
+    arguments: [PrivacySampling.poisson, .withoutReplacement, .none])
   func rdpPieces(sampling: PrivacySampling) throws {
     var once = RDPAccountant()
     try once.compose(noiseMultiplier: 1.1, samplingRate: 0.01, sampling: sampling, steps: 100)
@@ -242,11 +249,12 @@ struct AccountantTests {
     }
   }
 
-  @Test("RDP and PLD agree that PLD is tighter")
+  @Test("PLD's ε is no larger than RDP's on the shared Poisson fixtures")
   func pldIsTighter() throws {
     for c in fixtures.pld where c.sampling == "poisson" && c.steps == 100 && c.delta == 1e-5 {
       let rdp = fixtures.rdp.first {
-        $0.sampling == "poisson" && $0.noiseMultiplier == c.noiseMultiplier && $0.samplingRate == c.samplingRate
+        $0.sampling == "poisson" && $0.noiseMultiplier == c.noiseMultiplier
+          && $0.samplingRate == c.samplingRate
           && $0.steps == c.steps && $0.delta == c.delta
       }
       if let rdp { #expect(c.epsilon <= rdp.epsilon * 1.001, "\(c)") }

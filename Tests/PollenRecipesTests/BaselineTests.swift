@@ -1,4 +1,5 @@
 import Foundation
+import PollenPrivacy
 import PollenRecipes
 import PollenServer
 import PollenSimulation
@@ -40,6 +41,25 @@ struct BaselineTests {
     #expect(!timeout.history.failures.isEmpty, "slow clients missed Δ and were discarded")
     let table = baseline.report(results).textTable()
     #expect(table.contains("fedfs / fedavg-timeout"), "\(table)")
+  }
+
+  @Test(
+    "dp: more noise spends less ε; every DP run records it; SecAgg+ changes accuracy by at most its quantization"
+  )
+  func dp() async throws {
+    let baseline = BaselineDP(rounds: 5, noiseMultipliers: [0.5, 2])
+    let results = try await baseline.run()
+    #expect(results.count == 2 + 2 * 3)
+    let plain = results.filter { $0.variant.mechanism == nil }.compactMap(\.finalAccuracy)
+    #expect(plain.count == 2 && abs(plain[0] - plain[1]) < 0.02, "\(plain)")
+    for r in results where r.variant.mechanism != nil {
+      #expect(r.history.privacy["epsilon"]?.count == 5, "\(r.variant.name)")
+    }
+    let epsilon = { (z: Double) in
+      results.first { $0.variant.noiseMultiplier == z && $0.variant.mechanism != nil }?.epsilon
+    }
+    #expect(try #require(epsilon(2)) < (try #require(epsilon(0.5))))
+    #expect(baseline.report(results).textTable().contains("central-adaptive z=2.0"))
   }
 
   @Test("comparison report: aligned text table and a page with one chart per plot")

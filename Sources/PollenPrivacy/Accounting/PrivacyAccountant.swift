@@ -10,7 +10,8 @@ public protocol PrivacyAccountant: Sendable {
   ///
   /// - Throws: `PollenError` `.invalidArgument` for z < 0 (or not finite), q ∉ [0, 1],
   ///   steps < 0, or a sampling the accountant cannot analyse.
-  mutating func compose(noiseMultiplier: Double, samplingRate: Double, sampling: PrivacySampling, steps: Int) throws
+  mutating func compose(noiseMultiplier: Double, samplingRate: Double, sampling: PrivacySampling, steps: Int)
+    throws
   /// The smallest ε for which the composition so far is (ε, δ)-DP (∞ when no finite ε exists, 0 when nothing was composed).
   ///
   /// - Throws: `PollenError` `.invalidArgument` for δ ∉ (0, 1).
@@ -30,7 +31,9 @@ enum AccountingArguments {
   }
 
   static func check(delta: Double) throws {
-    guard delta > 0, delta < 1 else { throw PollenError(.invalidArgument, "delta \(delta) must be in (0, 1)") }
+    guard delta > 0, delta < 1 else {
+      throw PollenError(.invalidArgument, "delta \(delta) must be in (0, 1)")
+    }
   }
 
   static func check(epsilon: Double) throws {

@@ -20,4 +20,16 @@ public struct AdaptiveClippingSettings: Sendable, Hashable {
     self.noiseMultiplier = noiseMultiplier
     self.numSampledClients = numSampledClients
   }
+
+  /// Checks Flower's rules for these settings and returns σ_b and z_Δ
+  /// (``AdaptiveClipping/noiseParameters(noiseMultiplier:numSampledClients:clippedCountStdDev:)``).
+  public func noiseParameters() throws -> (clippedCountStdDev: Double, updateNoiseMultiplier: Double) {
+    try AdaptiveClipping.validate(
+      noiseMultiplier: noiseMultiplier, numSampledClients: numSampledClients,
+      initialClippingNorm: initialClippingNorm, targetClippedQuantile: targetClippedQuantile,
+      clipNormLearningRate: clipNormLearningRate, clippedCountStdDev: clippedCountStdDev)
+    return try AdaptiveClipping.noiseParameters(
+      noiseMultiplier: noiseMultiplier, numSampledClients: numSampledClients,
+      clippedCountStdDev: clippedCountStdDev)
+  }
 }

@@ -29,7 +29,29 @@ enum DPRound {
     -> Parameters?
   {
     guard let p = aggregated, !p.tensors.isEmpty else { return aggregated }
-    privacyLogger.info("aggregate_fit: central DP noise with \(stdDev) stdev added")
+    privacyLogger.debug("aggregate_fit: central DP noise with \(stdDev) stdev added")
     return Parameters(tensors: Aggregation.addGaussianNoise(p.tensors, stdDev: stdDev, using: &rng))
+  }
+
+  /// Flower's constructor checks of the fixed-clipping wrappers (its messages).
+  static func validateFixed(
+    noiseMultiplier: Double, clippingNorm: Double, numSampledClients: Int, clippingNormMessage: String
+  ) throws {
+    guard noiseMultiplier >= 0 else {
+      throw PollenError(.invalidArgument, "The noise multiplier should be a non-negative value.")
+    }
+    guard clippingNorm > 0 else { throw PollenError(.invalidArgument, clippingNormMessage) }
+    guard numSampledClients > 0 else {
+      throw PollenError(.invalidArgument, "The number of sampled clients should be a positive value.")
+    }
+  }
+
+  /// `instructions` with `clipping_norm` = `norm` in every config (the client-side wrappers).
+  static func sending(clippingNorm norm: Double, in instructions: [FitInstruction]) -> [FitInstruction] {
+    instructions.map { client, ins in
+      var ins = ins
+      ins.config[DifferentialPrivacyClientSideFixedClipping.clippingNormConfigKey] = .double(norm)
+      return (client, ins)
+    }
   }
 }

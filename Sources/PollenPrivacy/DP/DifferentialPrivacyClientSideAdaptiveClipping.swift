@@ -32,14 +32,7 @@ public struct DifferentialPrivacyClientSideAdaptiveClipping: StrategyDecorator, 
 
   /// - Throws: `PollenError` `.invalidArgument` for the values Flower rejects.
   public init(_ strategy: any Strategy, settings: AdaptiveClippingSettings, seed: UInt64? = nil) throws {
-    try AdaptiveClipping.validate(
-      noiseMultiplier: settings.noiseMultiplier, numSampledClients: settings.numSampledClients,
-      initialClippingNorm: settings.initialClippingNorm,
-      targetClippedQuantile: settings.targetClippedQuantile,
-      clipNormLearningRate: settings.clipNormLearningRate, clippedCountStdDev: settings.clippedCountStdDev)
-    (clippedCountStdDev, updateNoiseMultiplier) = try AdaptiveClipping.noiseParameters(
-      noiseMultiplier: settings.noiseMultiplier, numSampledClients: settings.numSampledClients,
-      clippedCountStdDev: settings.clippedCountStdDev)
+    (clippedCountStdDev, updateNoiseMultiplier) = try settings.noiseParameters()
     self.strategy = strategy
     self.settings = settings
     self.clippingNorm = settings.initialClippingNorm
@@ -51,13 +44,10 @@ public struct DifferentialPrivacyClientSideAdaptiveClipping: StrategyDecorator, 
   ) async -> [FitInstruction] {
     currentRoundParameters = parameters.tensors
     let norm = clippingNorm
-    return await strategy.configureFit(
-      serverRound: serverRound, parameters: parameters, clientManager: clientManager
-    ).map { client, ins in
-      var ins = ins
-      ins.config[DifferentialPrivacyClientSideFixedClipping.clippingNormConfigKey] = .double(norm)
-      return (client, ins)
-    }
+    return DPRound.sending(
+      clippingNorm: norm,
+      in: await strategy.configureFit(
+        serverRound: serverRound, parameters: parameters, clientManager: clientManager))
   }
 
   /// Whether `result` reports its clipped bit (logged when not).

@@ -32,15 +32,9 @@ public struct DifferentialPrivacyClientSideFixedClipping: StrategyDecorator, Upd
     _ strategy: any Strategy, noiseMultiplier: Double, clippingNorm: Double, numSampledClients: Int,
     seed: UInt64? = nil
   ) throws {
-    guard noiseMultiplier >= 0 else {
-      throw PollenError(.invalidArgument, "The noise multiplier should be a non-negative value.")
-    }
-    guard clippingNorm > 0 else {
-      throw PollenError(.invalidArgument, "The clipping threshold should be a positive value.")
-    }
-    guard numSampledClients > 0 else {
-      throw PollenError(.invalidArgument, "The number of sampled clients should be a positive value.")
-    }
+    try DPRound.validateFixed(
+      noiseMultiplier: noiseMultiplier, clippingNorm: clippingNorm, numSampledClients: numSampledClients,
+      clippingNormMessage: "The clipping threshold should be a positive value.")
     self.strategy = strategy
     self.noiseMultiplier = noiseMultiplier
     self.clippingNorm = clippingNorm
@@ -53,13 +47,10 @@ public struct DifferentialPrivacyClientSideFixedClipping: StrategyDecorator, Upd
   ) async -> [FitInstruction] {
     currentRoundParameters = parameters.tensors
     let norm = clippingNorm
-    return await strategy.configureFit(
-      serverRound: serverRound, parameters: parameters, clientManager: clientManager
-    ).map { client, ins in
-      var ins = ins
-      ins.config[Self.clippingNormConfigKey] = .double(norm)
-      return (client, ins)
-    }
+    return DPRound.sending(
+      clippingNorm: norm,
+      in: await strategy.configureFit(
+        serverRound: serverRound, parameters: parameters, clientManager: clientManager))
   }
 
   public mutating func accumulateFit(serverRound: Int, result: FitResult) -> Bool {

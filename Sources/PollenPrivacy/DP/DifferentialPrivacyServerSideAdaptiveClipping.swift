@@ -32,14 +32,7 @@ public struct DifferentialPrivacyServerSideAdaptiveClipping: StrategyDecorator, 
 
   /// - Throws: `PollenError` `.invalidArgument` for the values Flower rejects.
   public init(_ strategy: any Strategy, settings: AdaptiveClippingSettings, seed: UInt64? = nil) throws {
-    try AdaptiveClipping.validate(
-      noiseMultiplier: settings.noiseMultiplier, numSampledClients: settings.numSampledClients,
-      initialClippingNorm: settings.initialClippingNorm,
-      targetClippedQuantile: settings.targetClippedQuantile,
-      clipNormLearningRate: settings.clipNormLearningRate, clippedCountStdDev: settings.clippedCountStdDev)
-    (clippedCountStdDev, updateNoiseMultiplier) = try AdaptiveClipping.noiseParameters(
-      noiseMultiplier: settings.noiseMultiplier, numSampledClients: settings.numSampledClients,
-      clippedCountStdDev: settings.clippedCountStdDev)
+    (clippedCountStdDev, updateNoiseMultiplier) = try settings.noiseParameters()
     self.strategy = strategy
     self.settings = settings
     self.clippingNorm = settings.initialClippingNorm
@@ -94,7 +87,7 @@ public struct DifferentialPrivacyServerSideAdaptiveClipping: StrategyDecorator, 
     clippingNorm = AdaptiveClipping.nextClippingNorm(
       roundNorm, unclippedFraction: noisedCount / Double(settings.numSampledClients),
       targetQuantile: settings.targetClippedQuantile, learningRate: settings.clipNormLearningRate)
-    privacyLogger.info("aggregate_fit: clipping norm \(roundNorm) → \(clippingNorm)")
+    privacyLogger.debug("aggregate_fit: clipping norm \(roundNorm) → \(clippingNorm)")
     metrics[DPRound.clippingNormKey] = .double(roundNorm)
     return (aggregated, metrics)
   }

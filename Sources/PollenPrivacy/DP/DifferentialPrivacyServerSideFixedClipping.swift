@@ -4,7 +4,7 @@ import PollenServer
 /// Central differential privacy with server-side fixed clipping, wrapping any strategy, as
 /// Flower's `DifferentialPrivacyServerSideFixedClipping` (McMahan et al. 2018; Andrew et al.):
 /// each client's update `wₖ − wᵗ` is clipped to L2 norm ``clippingNorm``
-/// (``Aggregation/clipUpdate(_:reference:clippingNorm:)``), the wrapped strategy aggregates the
+/// (`Aggregation.clipUpdate(_:reference:clippingNorm:)`), the wrapped strategy aggregates the
 /// clipped models, and Gaussian noise of standard deviation
 /// `noiseMultiplier × clippingNorm / numSampledClients` is added to the result.
 ///
@@ -40,15 +40,9 @@ public struct DifferentialPrivacyServerSideFixedClipping: StrategyDecorator, Upd
     _ strategy: any Strategy, noiseMultiplier: Double, clippingNorm: Double, numSampledClients: Int,
     seed: UInt64? = nil
   ) throws {
-    guard noiseMultiplier >= 0 else {
-      throw PollenError(.invalidArgument, "The noise multiplier should be a non-negative value.")
-    }
-    guard clippingNorm > 0 else {
-      throw PollenError(.invalidArgument, "The clipping norm should be a positive value.")
-    }
-    guard numSampledClients > 0 else {
-      throw PollenError(.invalidArgument, "The number of sampled clients should be a positive value.")
-    }
+    try DPRound.validateFixed(
+      noiseMultiplier: noiseMultiplier, clippingNorm: clippingNorm, numSampledClients: numSampledClients,
+      clippingNormMessage: "The clipping norm should be a positive value.")
     self.strategy = strategy
     self.noiseMultiplier = noiseMultiplier
     self.clippingNorm = clippingNorm
@@ -105,7 +99,7 @@ public struct DifferentialPrivacyServerSideFixedClipping: StrategyDecorator, Upd
     if let p = aggregated, !p.tensors.isEmpty {
       aggregated = Parameters(
         tensors: Aggregation.addGaussianNoise(p.tensors, stdDev: noiseStdDev, using: &rng))
-      privacyLogger.info("aggregate_fit: central DP noise with \(noiseStdDev) stdev added")
+      privacyLogger.debug("aggregate_fit: central DP noise with \(noiseStdDev) stdev added")
     }
     return (aggregated, metrics)
   }

@@ -8,7 +8,7 @@ import PollenServer
 /// Each aggregated round is one Gaussian mechanism of noise multiplier ``noiseMultiplier`` on a
 /// sample of rate ``samplingRate`` (``sampling`` says how the sample is drawn, for amplification);
 /// a round that keeps the old model (failures, no results) released nothing and is not counted.
-/// ε at ``delta`` goes to the history as `privacy.epsilon` (see ``History/privacy``), with
+/// ε at ``delta`` goes to the history as `privacy.epsilon` (see `History.privacy`), with
 /// `privacy.delta`. Flower accounts only for its Message-API fixed-clipping wrappers, without
 /// sampling amplification (`flwr/supercore/privacy_accounting/`); this works with every wrapper.
 public struct PrivacyAccounting: StrategyDecorator {
@@ -107,7 +107,7 @@ public struct PrivacyAccounting: StrategyDecorator {
       let epsilon = try accountant.epsilon(delta: delta)
       metrics[History.privacyMetricPrefix + "epsilon"] = .double(epsilon)
       metrics[History.privacyMetricPrefix + "delta"] = .double(delta)
-      privacyLogger.info("privacy: ε = \(epsilon) at δ = \(delta) after \(roundsAccounted) round(s)")
+      privacyLogger.debug("privacy: ε = \(epsilon) at δ = \(delta) after \(roundsAccounted) round(s)")
     } catch {
       privacyLogger.error("privacy accountant: \(error)")
     }

@@ -30,7 +30,9 @@ public struct PrivacyPlan: Sendable {
   /// The accountant.
   public var accountant: PrivacyAccountantKind = .rdp
   /// How rounds sample clients, for amplification (default: without replacement, as Pollen's
-  /// client managers sample a fixed-size cohort; `none` when every client takes part).
+  /// client managers sample a fixed-size cohort — Poisson with the PLD accountant, which has no
+  /// analysis of the other; `none` when every client takes part). Without replacement is
+  /// accounted under replace-one neighbours, with z/2 (sensitivity 2C).
   public var sampling: PrivacySampling?
   /// The noise seed (derived per client for local DP).
   public var seed: UInt64?
@@ -88,10 +90,21 @@ public struct PrivacyPlan: Sendable {
     let c = try context(sampledPerRound: sampledPerRound, seed: seed)
     let wrapped = try d.wrapStrategy?(strategy, c) ?? strategy
     let q = d.isLocal ? 1 : min(1, max(samplingRate, Double.leastNonzeroMagnitude))
-    let how: PrivacySampling = q >= 1 ? .none : (sampling ?? .withoutReplacement)
+    let how: PrivacySampling =
+      q >= 1 ? .none : (sampling ?? (accountant == .pld ? .poisson : .withoutReplacement))
+    if how == .withoutReplacement, accountant == .pld {
+      throw PollenError(
+        .invalidArgument,
+        "the PLD accountant has no analysis of sampling without replacement (dp-accounting 0.6.0 has none either): use --accountant rdp or --dp-sampling poisson"
+      )
+    }
+    // Sampling without replacement is analysed under replace-one neighbours (dp-accounting's
+    // `_compute_rdp_sample_wor_gaussian`): replacing one client moves the clipped sum by up to
+    // 2C, so the noise multiplier relative to that sensitivity is half of z.
+    let z = try d.noiseMultiplier(c)
     return try PrivacyAccounting(
-      wrapped, noiseMultiplier: try d.noiseMultiplier(c), samplingRate: q, sampling: how, delta: targetDelta,
-      maxEpsilon: maxEpsilon, accountant: accountant)
+      wrapped, noiseMultiplier: how == .withoutReplacement ? z / 2 : z, samplingRate: q, sampling: how,
+      delta: targetDelta, maxEpsilon: maxEpsilon, accountant: accountant)
   }
 
   /// The client middleware as a function that cannot fail (the options are checked once, here):

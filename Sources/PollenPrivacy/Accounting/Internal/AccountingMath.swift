@@ -20,7 +20,9 @@ enum AccountingMath {
   }
 
   /// log|eˣ − eʸ| and whether eˣ ≥ eʸ (`_log_sub_sign`).
-  @inline(__always) static func logSubSign(_ logx: Double, _ logy: Double) -> (positive: Bool, magnitude: Double) {
+  @inline(__always) static func logSubSign(_ logx: Double, _ logy: Double) -> (
+    positive: Bool, magnitude: Double
+  ) {
     if logx > logy { return (true, logx + log1p(-exp(logy - logx))) }
     if logx < logy { return (false, logy + log1p(-exp(logx - logy))) }
     return (true, -.infinity)

@@ -39,7 +39,8 @@ struct PLDPMF: Sendable {
   }
 
   /// `create_pmf`: sparse up to 1000 points, dense above (the losses are contiguous here).
-  static func create(lowerLoss: Int, probs: [Double], discretization: Double, infinityMass: Double) -> PLDPMF {
+  static func create(lowerLoss: Int, probs: [Double], discretization: Double, infinityMass: Double) -> PLDPMF
+  {
     if probs.count <= maxSparseSize {
       return PLDPMF(
         storage: .sparse(losses: Array(lowerLoss..<(lowerLoss + probs.count)), probs: probs),
@@ -54,7 +55,8 @@ struct PLDPMF: Sendable {
   /// arXiv:2207.04380): the PMF on losses `lower…upper` (× discretisation) whose hockey-stick
   /// divergences at those losses are `deltas`.
   static func pessimisticConnectDots(
-    discretization d: Double, roundedEpsilonLower lower: Int, roundedEpsilonUpper upper: Int, deltas raw: [Double]
+    discretization d: Double, roundedEpsilonLower lower: Int, roundedEpsilonUpper upper: Int,
+    deltas raw: [Double]
   ) -> PLDPMF {
     precondition(upper >= lower && raw.count == upper - lower + 1)
     if lower == upper {
@@ -113,7 +115,8 @@ struct PLDPMF: Sendable {
     }
     let (lower1, probs1) = dense()
     let (lower2, probs2) = other.dense()
-    let (offset, probs, rightMass) = Self.truncateTails(Convolution.linear(probs1, probs2), tailMassTruncation)
+    let (offset, probs, rightMass) = Self.truncateTails(
+      Convolution.linear(probs1, probs2), tailMassTruncation)
     return PLDPMF(
       storage: .dense(lowerLoss: lower1 + lower2 + offset, probs: probs), discretization: discretization,
       infinityMass: infinity + rightMass)
@@ -129,7 +132,9 @@ struct PLDPMF: Sendable {
       for _ in 0..<times where maxResultSize <= Self.maxSparseSize { maxResultSize *= size }
       if maxResultSize <= Self.maxSparseSize {
         var result = self
-        for i in 2...times { result = result.compose(self, tailMassTruncation: i != times ? 0 : tailMassTruncation) }
+        for i in 2...times {
+          result = result.compose(self, tailMassTruncation: i != times ? 0 : tailMassTruncation)
+        }
         return result
       }
     }
@@ -139,14 +144,16 @@ struct PLDPMF: Sendable {
     // 1 − (1 − ∞-mass)^times, stably, plus the truncated tails.
     let infinity = tailMassTruncation - expm1(Double(times) * log1p(-infinityMass))
     return PLDPMF(
-      storage: .dense(lowerLoss: lower * times + truncationLower, probs: convolved), discretization: discretization,
+      storage: .dense(lowerLoss: lower * times + truncationLower, probs: convolved),
+      discretization: discretization,
       infinityMass: infinity)
   }
 
   /// `_truncate_tails` (pessimistic): drops the longest prefix and suffix each of mass
   /// ≤ truncation / 2; the prefix's mass goes to the first entry kept, the suffix's to +∞.
-  static func truncateTails(_ probs: [Double], _ truncation: Double) -> (offset: Int, probs: [Double], rightMass: Double)
-  {
+  static func truncateTails(_ probs: [Double], _ truncation: Double) -> (
+    offset: Int, probs: [Double], rightMass: Double
+  ) {
     if truncation == 0 || probs.isEmpty { return (0, probs, 0) }
     let threshold = truncation / 2
     let n = probs.count

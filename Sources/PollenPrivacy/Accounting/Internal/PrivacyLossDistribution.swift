@@ -14,11 +14,15 @@ struct PrivacyLossDistribution: Sendable {
   /// `from_gaussian_mechanism(standard_deviation, sampling_prob=…)`, sensitivity 1, pessimistic,
   /// connect-the-dots, log mass truncation −50.
   static func gaussian(standardDeviation: Double, samplingProb: Double, discretization: Double) -> Self {
-    let remove = GaussianPrivacyLoss(standardDeviation: standardDeviation, samplingProb: samplingProb, adjacency: .remove)
-      .pmf(discretization: discretization)
+    let remove = GaussianPrivacyLoss(
+      standardDeviation: standardDeviation, samplingProb: samplingProb, adjacency: .remove
+    )
+    .pmf(discretization: discretization)
     if samplingProb == 1 { return Self(remove: remove, add: nil) }
-    let add = GaussianPrivacyLoss(standardDeviation: standardDeviation, samplingProb: samplingProb, adjacency: .add)
-      .pmf(discretization: discretization)
+    let add = GaussianPrivacyLoss(
+      standardDeviation: standardDeviation, samplingProb: samplingProb, adjacency: .add
+    )
+    .pmf(discretization: discretization)
     return Self(remove: remove, add: add)
   }
 
@@ -26,7 +30,8 @@ struct PrivacyLossDistribution: Sendable {
   func compose(_ other: Self, tailMassTruncation: Double = 1e-15) -> Self {
     let remove = self.remove.compose(other.remove, tailMassTruncation: tailMassTruncation)
     if add == nil && other.add == nil { return Self(remove: remove, add: nil) }
-    let add = (self.add ?? self.remove).compose(other.add ?? other.remove, tailMassTruncation: tailMassTruncation)
+    let add = (self.add ?? self.remove).compose(
+      other.add ?? other.remove, tailMassTruncation: tailMassTruncation)
     return Self(remove: remove, add: add)
   }
 
