@@ -100,7 +100,7 @@ public final class FleetHTTPServer: Sendable {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask {
           while !Task.isCancelled {
-            try await Task.sleep(for: config.sweepInterval)
+            do { try await Task.sleep(for: config.sweepInterval) } catch { return }  // cancelled: done
             await api.state.sweep()
           }
         }
@@ -110,6 +110,14 @@ public final class FleetHTTPServer: Sendable {
         group.cancelAll()
       }
     }
+  }
+
+  /// Stops accepting: closes the listener, so ``run()`` serves the connections already accepted
+  /// (each handed to its handler, never dropped unanswered) and then returns, closing them. Use
+  /// this rather than cancelling ``run()`` while nodes are still connecting: a connection accepted
+  /// at the moment of cancellation would be dropped without being closed.
+  public func shutdown() {
+    channel.channel.close(promise: nil)
   }
 
   /// Answers the requests of one connection in order until it closes or asks to.

@@ -87,8 +87,17 @@ func withFleetServer<T: Sendable>(_ fleet: FleetHTTPServer?, _ body: @Sendable (
       try await fleet.run()
       return nil
     }
-    let value = try await body()
-    group.cancelAll()
+    let value: T
+    do {
+      value = try await body()
+    } catch {
+      fleet.shutdown()
+      throw error
+    }
+    // Close the listener and let run() finish the connections it accepted (cancelling it could
+    // drop one accepted at that moment unclosed).
+    fleet.shutdown()
+    try await group.waitForAll()
     return value
   }
 }
