@@ -31,8 +31,10 @@ else
   # The network-lab tests time real (shaped) links and run a dozen client processes; with the
   # rest of the suite beside them on a small machine, CPU starvation would show up as link time
   # (and their load would starve other tests' timeouts). The keepalive tests run 500 ms pings with
-  # a 5 s answer limit, which a starved process misses. They run after the rest, alone.
-  alone='NetlabTests|Figure5BaselineTests|KeepaliveTests'
+  # a 5 s answer limit, which a starved process misses. The privacy accountant's PLD fixtures, the
+  # DP simulations and the dp baseline are CPU-heavy in a debug build: beside them the gRPC tests'
+  # 10 s reply limits were missed. They run after the rest, alone.
+  alone='NetlabTests|Figure5BaselineTests|KeepaliveTests|AccountantTests|SimulationPrivacyTests|BaselineTests/dp'
   echo "==> swift test (all but the network lab)"
   swift test --skip "$alone"
   echo "==> swift test (the network lab, the Figure 5 baseline and keepalive, alone)"

@@ -47,13 +47,13 @@ struct BaselineTests {
     "dp: more noise spends less ε; every DP run records it; SecAgg+ changes accuracy by at most its quantization"
   )
   func dp() async throws {
-    let baseline = BaselineDP(rounds: 5, noiseMultipliers: [0.5, 2])
+    let baseline = BaselineDP(rounds: 3, noiseMultipliers: [0.5, 2])
     let results = try await baseline.run()
     #expect(results.count == 2 + 2 * 3)
     let plain = results.filter { $0.variant.mechanism == nil }.compactMap(\.finalAccuracy)
     #expect(plain.count == 2 && abs(plain[0] - plain[1]) < 0.02, "\(plain)")
     for r in results where r.variant.mechanism != nil {
-      #expect(r.history.privacy["epsilon"]?.count == 5, "\(r.variant.name)")
+      #expect(r.history.privacy["epsilon"]?.count == 3, "\(r.variant.name)")
     }
     let epsilon = { (z: Double) in
       results.first { $0.variant.noiseMultiplier == z && $0.variant.mechanism != nil }?.epsilon
