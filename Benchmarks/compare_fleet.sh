@@ -57,19 +57,8 @@ RESULTS=$WORK/results.tsv
 echo "==> logs and results in $WORK" >&2
 export PATH="$BIN:$PATH"  # flower-supernode starts flower-superexec and flwr-clientapp from the venv
 
-free_port() { "$PY" Tests/InteropTests/python/free_port.py; }
-wait_port() { # PORT SECONDS
-  "$PY" - "$1" "$2" <<'PYEOF'
-import socket, sys, time
-port, deadline = int(sys.argv[1]), time.time() + float(sys.argv[2])
-while time.time() < deadline:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close(); sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-PYEOF
-}
+# free_port, wait_port
+. Benchmarks/lib.sh
 # kill_tree PID: SIGTERM to PID and everything below it, then SIGKILL what is left.
 kill_tree() {
   local pids

@@ -60,19 +60,8 @@ RESULTS=$WORK/results.tsv
 : >"$RESULTS"
 echo "==> logs and results in $WORK" >&2
 
-free_port() { "$PY" Tests/InteropTests/python/free_port.py; }
-wait_port() { # PORT SECONDS
-  "$PY" - "$1" "$2" <<'EOF'
-import socket, sys, time
-port, deadline = int(sys.argv[1]), time.time() + float(sys.argv[2])
-while time.time() < deadline:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close(); sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-EOF
-}
+# free_port, wait_port
+. Benchmarks/lib.sh
 
 # start_clients KIND K P PORT DIR: Flower Python clients ("python") or one `pollen load` ("load").
 start_clients() {

@@ -35,8 +35,8 @@ else
   # DP simulations and the dp baseline are CPU-heavy in a debug build: beside them the gRPC tests'
   # 10 s reply limits were missed. They run after the rest, alone.
   alone='NetlabTests|Figure5BaselineTests|KeepaliveTests|AccountantTests|SimulationPrivacyTests|BaselineTests/dp'
-  echo "==> swift test (all but the network lab)"
+  echo "==> swift test (all but the tests run alone)"
   swift test --skip "$alone"
-  echo "==> swift test (the network lab, the Figure 5 baseline and keepalive, alone)"
+  echo "==> swift test (alone: the network lab, the Figure 5 baseline, keepalive and the CPU-heavy privacy tests)"
   swift test --filter "$alone"
 fi

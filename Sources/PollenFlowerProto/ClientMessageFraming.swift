@@ -16,44 +16,18 @@ package enum ClientMessageFraming {
 
   /// Walks the top-level fields of `bytes`.
   package static func scan(_ bytes: UnsafeRawBufferPointer) -> Scan {
-    var index = 0
+    var reader = ProtobufFieldReader(bytes, from: 0, to: bytes.count)
     var kind: Reply.Kind?
-    func varint() -> UInt64? {
-      var value: UInt64 = 0
-      var shift: UInt64 = 0
-      while index < bytes.count, shift < 64 {
-        let byte = bytes[index]
-        index += 1
-        value |= UInt64(byte & 0x7f) << shift
-        if byte & 0x80 == 0 { return value }
-        shift += 7
-      }
-      return nil
-    }
-    while index < bytes.count {
-      guard let tag = varint(), tag >> 3 > 0 else { return .broken }
-      switch tag & 7 {
-      case 0:
-        guard varint() != nil else { return .broken }
-      case 1:
-        guard bytes.count - index >= 8 else { return .broken }
-        index += 8
-      case 2:
-        guard let length = varint(), length <= UInt64(bytes.count - index) else { return .broken }
-        index += Int(length)
-        switch tag >> 3 {
-        case 1: kind = .disconnect
-        case 2: kind = .getProperties
-        case 3: kind = .getParameters
-        case 4: kind = .fit
-        case 5: kind = .evaluate
-        default: break
-        }
-      case 5:
-        guard bytes.count - index >= 4 else { return .broken }
-        index += 4
-      default:
-        return .broken
+    while !reader.atEnd {
+      guard let field = reader.field() else { return .broken }
+      guard field.wireType == 2 else { continue }
+      switch field.number {
+      case 1: kind = .disconnect
+      case 2: kind = .getProperties
+      case 3: kind = .getParameters
+      case 4: kind = .fit
+      case 5: kind = .evaluate
+      default: break
       }
     }
     return .valid(kind)

@@ -95,6 +95,12 @@ public final class FederationService: Service, Sendable {
         onListening(port)
         let rounds: Result<Outcome, any Error> = await cancelWhenGracefulShutdown {
           var running = server
+          // Between rounds, freed pages go back to the system (see ProcessMemory.trim()).
+          let onRoundEnd = running.onRoundEnd
+          running.onRoundEnd = { round, history in
+            onRoundEnd?(round, history)
+            ProcessMemory.trim()
+          }
           do {
             let history = try await running.run(resumingFrom: checkpoint, recorder: recorder)
             return .success(

@@ -46,16 +46,33 @@ extension FlowerGRPCServer {
     /// many bytes, connections with nothing in flight stop reading their sockets until half of it
     /// is decoded (replies wait in the kernel, then on the clients: TCP flow control). A message
     /// being received always completes, so one larger than the budget still arrives.
-    /// Default: 64 MiB.
+    /// Default: 64 MiB (`pollen server` uses ``defaultReceiveBufferSize(expectedClients:)``).
     public var receiveBufferSize: Int?
+
+    /// The receive budget for a run of `expectedClients`: 64 MiB up to 1,000 clients, then
+    /// 64 MiB × 1,000 / clients, at least 16 MiB (from 4,000 clients on).
+    ///
+    /// When many clients answer at once, every connection that read the first bytes of its
+    /// reply in the turn of the event loop in which the budget filled is committed to that
+    /// reply, so what is held overshoots the budget by up to one reply per connection (at
+    /// 10,000 clients and 40 KB replies, 64 MiB held 230 MB at its peak); with many clients the
+    /// replies are small, and 16 MiB still keeps hundreds of them in flight. Measured at 10,000
+    /// clients, P = 10k: 64 MiB peaked at 1,074 MiB of server memory, 16 MiB at 958 MiB, with
+    /// round times within the run-to-run noise.
+    public static func defaultReceiveBufferSize(expectedClients: Int) -> Int {
+      let full = 64 << 20
+      guard expectedClients > 1_000 else { return full }
+      return max(16 << 20, full * 1_000 / expectedClients)
+    }
     /// The largest buffer a connection reads its socket into. NIO grows a connection's read
     /// buffer while reads fill it and keeps it, so this is also about what an idle connection
     /// holds; see ``readBufferMemory``. Default: 256 KiB.
     public var maxReadBufferSize: Int
     /// The read buffers' share of memory: a connection accepted while `n` are open reads into
-    /// at most `readBufferMemory / max(n, expectedClients)` bytes (at least 16 KiB, at most
-    /// ``maxReadBufferSize``). At 100 clients each reads 256 KiB at a time (large replies cost
-    /// a fifth less server time than with 16 KiB reads); at 10,000, 16 KiB. Default: 64 MiB.
+    /// at most `readBufferMemory / max(n, expectedClients)` bytes (at least 4 KiB, at most
+    /// ``maxReadBufferSize``, rounded down to a power of two). At 100 clients each reads 256 KiB
+    /// at a time (large replies cost a fifth less server time than with 16 KiB reads); at
+    /// 10,000, 4 KiB. Default: 64 MiB.
     public var readBufferMemory: Int
     /// How many clients the run expects (`pollen server` passes `--min-clients`), for sizing
     /// read buffers (``readBufferMemory``). Default: 1.

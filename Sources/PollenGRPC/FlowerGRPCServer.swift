@@ -77,8 +77,10 @@ public final class FlowerGRPCServer: Sendable {
           memory: config.readBufferMemory, minimum: 4 << 10, maximum: config.maxReadBufferSize,
           expected: config.expectedClients)
         transport.channelDebuggingCallbacks.onAcceptTCPConnection = { connection in
-          let readBufferSet = connection.setOption(
-            .recvAllocator, value: readBuffers.allocator(for: connection))
+          let reads = readBuffers.allocator(for: connection)
+          let readBufferSet = connection.setOption(.recvAllocator, value: reads.allocator).flatMap {
+            connection.setOption(.maxMessagesPerRead, value: reads.readsPerEvent)
+          }
           guard let receiveBudget else { return readBufferSet }
           return readBufferSet.flatMapThrowing {
             try connection.pipeline.syncOperations.addHandler(
@@ -87,7 +89,7 @@ public final class FlowerGRPCServer: Sendable {
         }
         transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
           stream.eventLoop.submit {
-            try stream.pipeline.syncOperations.addHandler(InboundBufferReleaser(), position: .first)
+            try stream.pipeline.syncOperations.addHandler(InboundMessageAssembler(), position: .first)
             try gauges.install(on: stream)
           }
         }

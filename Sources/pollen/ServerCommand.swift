@@ -70,7 +70,7 @@ struct ServerCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "MiB of client replies held between arrival and decoding, across all connections (default: 64; 0: no bound).",
+      "MiB of client replies held between arrival and decoding, across all connections (default: 64, less beyond 1,000 --min-clients, 16 from 4,000; 0: no bound).",
       discussion:
         "Past it, connections with nothing in flight stop reading until half is decoded: replies wait in the kernel and on the clients (TCP flow control), not in the server's memory.",
       valueName: "MiB"))
@@ -191,6 +191,9 @@ struct ServerCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
+    // One malloc arena per core (glibc's default is eight), replies from the heap rather than
+    // mappings of their own: see ProcessMemory.configureForServer.
+    ProcessMemory.configureForServer(arenas: max(2, ProcessInfo.processInfo.activeProcessorCount))
     let logger = CLILogging.logger("pollen.server", defaultLevel: .info)
     let files: (before: OpenFileLimit.Limits, after: OpenFileLimit.Limits)
     do {
@@ -237,7 +240,10 @@ struct ServerCommand: AsyncParsableCommand {
       grpcConfig.misbehaviorThrottle = .milliseconds(Int64(misbehaviorThrottle * 1000))
     }
     if let sendBuffer { grpcConfig.sendBufferSize = sendBuffer == 0 ? nil : sendBuffer << 20 }
-    if let receiveBuffer { grpcConfig.receiveBufferSize = receiveBuffer == 0 ? nil : receiveBuffer << 20 }
+    grpcConfig.receiveBufferSize =
+      if let receiveBuffer { receiveBuffer == 0 ? nil : receiveBuffer << 20 } else {
+        FlowerGRPCServer.Config.defaultReceiveBufferSize(expectedClients: minClients)
+      }
     if let certificateChain, let privateKey {
       grpcConfig.tls = FlowerGRPCServer.ServerTLS(
         certificateChainPEM: try readFile(certificateChain), privateKeyPEM: try readFile(privateKey),

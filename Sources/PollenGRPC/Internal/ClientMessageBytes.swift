@@ -58,7 +58,10 @@ struct ClientMessageBytes: Sendable {
   func decode() throws -> Flwr_Proto_ClientMessage {
     do {
       switch storage {
-      case .transport(let bytes): return try Flwr_Proto_ClientMessage(serializedBytes: Adapter(bytes: bytes))
+      case .transport(let bytes):
+        // A fit result's tensors stay in the received buffer (``FitResDecoder``).
+        if kind == .fit, let message = FitResDecoder.decode(bytes) { return message }
+        return try Flwr_Proto_ClientMessage(serializedBytes: Adapter(bytes: bytes))
       case .array(let bytes): return try Flwr_Proto_ClientMessage(serializedBytes: bytes)
       }
     } catch {

@@ -85,13 +85,6 @@ struct SendPacing: Sendable {
 
   /// Waits until the write after `mark` has left the process, or for the budget's lease.
   func waitUntilWritten(after mark: Int) async {
-    let gauge = gauge
-    let lease = budget.lease
-    await withTaskGroup(of: Void.self) { group in
-      group.addTask { await gauge.waitUntilWritten(after: mark) }
-      group.addTask { try? await Task.sleep(for: lease) }
-      await group.next()
-      group.cancelAll()
-    }
+    await gauge.waitUntilWritten(after: mark, limit: budget.lease)
   }
 }

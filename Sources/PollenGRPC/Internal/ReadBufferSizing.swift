@@ -28,16 +28,33 @@ final class ReadBufferSizing: Sendable {
   }
 
   /// The read-buffer limit for a connection accepted while `open` connections (it included)
-  /// are open.
+  /// are open: a power of two, as NIO rounds its allocator's maximum up to one (6.7 KiB would
+  /// become 8 KiB, and HTTP/2's frame decoder keeps a buffer of the same size besides).
   func limit(open: Int) -> Int {
-    min(maximum, max(minimum, memory / max(open, expected)))
+    let share = min(maximum, max(minimum, memory / max(open, expected)))
+    return 1 << (Int.bitWidth - 1 - share.leadingZeroBitCount)
   }
 
-  /// Counts `connection` as open until it closes and returns its read-buffer allocator.
-  func allocator(for connection: any Channel) -> AdaptiveRecvByteBufferAllocator {
+  /// How many socket reads a connection makes per readiness event, for buffers of `limit`
+  /// bytes. NIO keeps a pool of up to that many read buffers per connection (a new one is
+  /// allocated, and kept, whenever the last is still referenced), so it is NIO's default of 4
+  /// only while `expected` connections' 4 buffers fit in ``memory``, and down to 1 — at 10,000
+  /// clients, four 8 KiB buffers each would be 320 MB.
+  func readsPerEvent(limit: Int) -> UInt {
+    UInt(min(4, max(1, memory / max(limit * expected, 1))))
+  }
+
+  /// Counts `connection` as open until it closes and returns its read-buffer allocator and how
+  /// many reads it makes per readiness event (``readsPerEvent(limit:)``).
+  func allocator(for connection: any Channel) -> (
+    allocator: AdaptiveRecvByteBufferAllocator, readsPerEvent: UInt
+  ) {
     let open = open.add(1, ordering: .relaxed).newValue
     connection.closeFuture.whenComplete { _ in self.open.subtract(1, ordering: .relaxed) }
     let limit = limit(open: open)
-    return AdaptiveRecvByteBufferAllocator(minimum: 64, initial: min(2048, limit), maximum: limit)
+    return (
+      AdaptiveRecvByteBufferAllocator(minimum: 64, initial: min(2048, limit), maximum: limit),
+      readsPerEvent(limit: limit)
+    )
   }
 }

@@ -1,5 +1,7 @@
+import Dispatch
 import NIOCore
 import NIOHTTP2
+import PollenCore
 import Synchronization
 
 /// Counts the DATA writes of one HTTP/2 stream and when each left the process, so the stream's
@@ -34,10 +36,23 @@ final class StreamWriteGauge: Sendable {
 
   /// Returns once the first DATA write after `mark` has completed (or the stream has closed, or
   /// the task is cancelled).
-  func waitUntilWritten(after mark: Int) async {
+  /// With a `limit`, it returns after that long at the latest (a dispatch timer, not a task).
+  func waitUntilWritten(after mark: Int, limit: Duration? = nil) async {
     let id = state.withLock { state in
       state.nextID += 1
       return state.nextID
+    }
+    let timer = limit.map { limit in
+      let expire = DispatchWorkItem { [weak self] in self?.stopWaiting(id) }
+      let nanoseconds = Int(min(max(limit.inSeconds, 0), 1e9) * 1e9)
+      DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds), execute: expire)
+      return expire
+    }
+    defer {
+      if let timer {
+        timer.cancel()
+        state.withLock { _ = $0.cancelled.remove(id) }
+      }
     }
     await withTaskCancellationHandler {
       await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -49,15 +64,20 @@ final class StreamWriteGauge: Sendable {
         if ready { continuation.resume() }
       }
     } onCancel: {
-      let waiter = state.withLock { state in
-        guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
-          state.cancelled.insert(id)
-          return CheckedContinuation<Void, Never>?.none
-        }
-        return state.waiters.remove(at: index).continuation
-      }
-      waiter?.resume()
+      stopWaiting(id)
     }
+  }
+
+  /// Resumes waiter `id` now (or makes it return at once when it has not begun waiting yet).
+  private func stopWaiting(_ id: UInt64) {
+    let waiter = state.withLock { state in
+      guard let index = state.waiters.firstIndex(where: { $0.id == id }) else {
+        state.cancelled.insert(id)
+        return CheckedContinuation<Void, Never>?.none
+      }
+      return state.waiters.remove(at: index).continuation
+    }
+    waiter?.resume()
   }
 
   /// The stream's connection reads under a ``ReceiveBudget`` (on the event loop, once).

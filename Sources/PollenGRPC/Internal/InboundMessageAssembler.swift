@@ -1,0 +1,127 @@
+import NIOCore
+import NIOHTTP2
+
+/// Assembles each gRPC message a stream receives into one buffer of its size (as NIO allocates
+/// them: rounded up to a power of two), and lets the transport free that buffer once the
+/// message is delivered.
+///
+/// HTTP/2 hands a stream its DATA as slices of the connection's socket read buffers, and
+/// grpc-swift-nio-transport 2.9's `GRPCMessageDeframer` keeps the first slice of a message and
+/// grows it by doubling as the rest arrives: a 4 MB reply is reallocated at each doubling, and
+/// the read buffer the first slice came from stays pinned (NIO then allocates another and
+/// keeps up to `maxMessagesPerRead` of them per connection).
+/// Sitting in front of the gRPC handler, this reads each message's 5-byte length prefix,
+/// copies each chunk in — the first into a buffer of its own size, and when more follows, into
+/// one reserved for the whole message (at most ``maxReservation`` up front: a prefix is only a
+/// claim) — and forwards a message only when it is complete, so the deframer takes the buffer as
+/// it is and slices the message out of it without a copy. (Reserving only once the second chunk
+/// arrives matters at 10,000 clients: thousands of connections read a reply's first bytes in the
+/// same turn of the event loop before the ``ReceiveBudget`` pauses them, and then wait.)
+///
+/// The deframer also keeps the buffer of the last message until the stream's next DATA frame,
+/// and a Flower client sends nothing until its next instruction: every stream would hold its
+/// last reply (a whole model) between rounds. After each batch of messages this forwards an
+/// empty DATA frame, which the deframer takes in place of its drained buffer (an empty frame
+/// changes nothing else: no message, no flow-control credit). Nothing is sent once the client
+/// has closed its side; a stream that ends inside a message forwards what arrived of it, and
+/// the deframer reports the error.
+final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHandler {
+  typealias InboundIn = HTTP2Frame.FramePayload
+  typealias InboundOut = HTTP2Frame.FramePayload
+
+  /// The most reserved for a message before its bytes arrive; a larger one grows as it comes.
+  static let maxReservation = 64 << 20
+
+  /// The message being assembled, its prefix included.
+  private var message: ByteBuffer?
+  /// Bytes of ``message`` still to come.
+  private var remaining = 0
+  /// Whether ``message`` has room for all of it.
+  private var reserved = false
+  /// The length prefix read so far, when a chunk ends inside it.
+  private var prefix: [UInt8] = []
+  private var forwarded = false
+  private var inputClosed = false
+  private let empty = ByteBufferAllocator().buffer(capacity: 0)
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    switch unwrapInboundIn(data) {
+    case .data(let frame):
+      guard case .byteBuffer(var chunk) = frame.data else { return context.fireChannelRead(data) }
+      assemble(&chunk, context: context)
+      if frame.endStream {
+        inputClosed = true
+        forwardPartial(context: context, endStream: true)
+      }
+    case .headers(let headers):
+      if headers.endStream {
+        inputClosed = true
+        forwardPartial(context: context, endStream: false)
+      }
+      context.fireChannelRead(data)
+    default:
+      context.fireChannelRead(data)
+    }
+  }
+
+  func channelReadComplete(context: ChannelHandlerContext) {
+    if forwarded && !inputClosed {
+      forwarded = false
+      forward(empty, endStream: false, context: context)
+    }
+    context.fireChannelReadComplete()
+  }
+
+  /// Copies `chunk` into the messages it continues and begins, forwarding each completed one.
+  private func assemble(_ chunk: inout ByteBuffer, context: ChannelHandlerContext) {
+    while chunk.readableBytes > 0 {
+      if message == nil {
+        let take = min(5 - prefix.count, chunk.readableBytes)
+        prefix += chunk.readBytes(length: take) ?? []
+        guard prefix.count == 5 else { return }
+        let length = prefix[1...4].reduce(0) { $0 << 8 | Int($1) }
+        // A message that does not end in this chunk gets only what arrived of it for now: its
+        // connection may be told to wait (``ReceiveBudget``) before reading any more of it.
+        let whole = chunk.readableBytes >= length
+        var buffer = context.channel.allocator.buffer(
+          capacity: 5 + (whole ? length : min(chunk.readableBytes, Self.maxReservation)))
+        buffer.writeBytes(prefix)
+        prefix.removeAll(keepingCapacity: true)
+        message = buffer
+        remaining = length
+        reserved = whole
+      } else if !reserved, let started = message {
+        // The message goes on: reserve all of it once.
+        var buffer = context.channel.allocator.buffer(
+          capacity: min(started.readableBytes + remaining, Self.maxReservation))
+        buffer.writeImmutableBuffer(started)
+        message = buffer
+        reserved = true
+      }
+      let n = min(remaining, chunk.readableBytes)
+      if n > 0, let slice = chunk.readSlice(length: n) { message!.writeImmutableBuffer(slice) }
+      remaining -= n
+      if remaining == 0, let done = message {
+        message = nil
+        forward(done, endStream: false, context: context)
+      }
+    }
+  }
+
+  /// Forwards what arrived of an unfinished message (the deframer then reports it), or, with
+  /// `endStream`, at least an empty frame that carries the end.
+  private func forwardPartial(context: ChannelHandlerContext, endStream: Bool) {
+    var partial = message ?? empty
+    message = nil
+    if !prefix.isEmpty {
+      partial.writeBytes(prefix)
+      prefix.removeAll()
+    }
+    if partial.readableBytes > 0 || endStream { forward(partial, endStream: endStream, context: context) }
+  }
+
+  private func forward(_ buffer: ByteBuffer, endStream: Bool, context: ChannelHandlerContext) {
+    forwarded = buffer.readableBytes > 0
+    context.fireChannelRead(wrapInboundOut(.data(.init(data: .byteBuffer(buffer), endStream: endStream))))
+  }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import GRPCNIOTransportCore
+import PollenFlowerProto
+import SwiftProtobuf
+import Testing
+
+@testable import PollenGRPC
+
+/// A fit result's tensors are read in place from the transport's bytes (``FitResDecoder``), and
+/// the message is the one swift-protobuf decodes.
+@Suite struct FitResDecoderTests {
+  static func transport(_ message: Flwr_Proto_ClientMessage) throws -> GRPCNIOTransportBytes {
+    GRPCNIOTransportBytes(try message.serializedBytes() as [UInt8])
+  }
+
+  static func fitRes(tensors: [Data], type: String = "numpy.ndarray") -> Flwr_Proto_ClientMessage {
+    var m = Flwr_Proto_ClientMessage()
+    m.fitRes.status = Flwr_Proto_Status(.ok)
+    m.fitRes.status.message = "fine"
+    m.fitRes.numExamples = 10
+    m.fitRes.parameters.tensors = tensors
+    m.fitRes.parameters.tensorType = type
+    var scalar = Flwr_Proto_Scalar()
+    scalar.double = 0.25
+    m.fitRes.metrics["loss"] = scalar
+    return m
+  }
+
+  @Test func decodesWhatSwiftProtobufDecodes() throws {
+    let cases = [
+      Self.fitRes(tensors: [Data(repeating: 1, count: 100_000), Data(), Data([1, 2, 3])]),
+      Self.fitRes(tensors: [], type: ""),
+      Self.fitRes(tensors: [Data(repeating: 7, count: 300)], type: "numpy.ndärray"),
+    ]
+    for message in cases {
+      let decoded = try #require(FitResDecoder.decode(try Self.transport(message)))
+      #expect(decoded == message)
+    }
+    var noParameters = Flwr_Proto_ClientMessage()
+    noParameters.fitRes.numExamples = 3
+    #expect(FitResDecoder.decode(try Self.transport(noParameters)) == noParameters)
+  }
+
+  @Test func theTensorsOutliveTheirMessage() throws {
+    var tensor: Data?
+    do {
+      let bytes = try Self.transport(Self.fitRes(tensors: [Data(repeating: 9, count: 4096)]))
+      tensor = try #require(FitResDecoder.decode(bytes)).fitRes.parameters.tensors.first
+    }
+    #expect(tensor == Data(repeating: 9, count: 4096))
+  }
+
+  @Test func anythingElseIsLeftToSwiftProtobuf() throws {
+    var evaluate = Flwr_Proto_ClientMessage()
+    evaluate.evaluateRes.loss = 1
+    #expect(FitResDecoder.decode(try Self.transport(evaluate)) == nil)
+    // `parameters` twice (protobuf merges them), a truncated message, a bad tensor_type.
+    let one = try Self.fitRes(tensors: [Data([1])]).fitRes.parameters.serializedBytes() as [UInt8]
+    let fit = try Self.fitRes(tensors: [Data([1])]).fitRes.serializedBytes() as [UInt8]
+    let twiceFit = fit + [0x12, UInt8(one.count)] + one
+    let framed = [0x22] + varint(twiceFit.count) + twiceFit
+    #expect(FitResDecoder.decode(GRPCNIOTransportBytes(framed)) == nil)
+    #expect(try Flwr_Proto_ClientMessage(serializedBytes: framed).fitRes.parameters.tensors.count == 2)
+    let whole = try Self.transport(Self.fitRes(tensors: [Data(repeating: 1, count: 50)]))
+    let truncated = Array(whole.withUnsafeBytes { Array($0) }.dropLast(3))
+    #expect(FitResDecoder.decode(GRPCNIOTransportBytes(truncated)) == nil)
+    let emptyType: [UInt8] = [0x22, 0x04, 0x12, 0x02, 0x12, 0x00]
+    #expect(FitResDecoder.decode(GRPCNIOTransportBytes(emptyType)) != nil)
+    let invalidUTF8: [UInt8] = [0x22, 0x05, 0x12, 0x03, 0x12, 0x01, 0xff]
+    #expect(FitResDecoder.decode(GRPCNIOTransportBytes(invalidUTF8)) == nil)
+  }
+
+  private func varint(_ n: Int) -> [UInt8] {
+    var n = n
+    var out: [UInt8] = []
+    while n >= 0x80 {
+      out.append(UInt8(n & 0x7f) | 0x80)
+      n >>= 7
+    }
+    out.append(UInt8(n))
+    return out
+  }
+}
