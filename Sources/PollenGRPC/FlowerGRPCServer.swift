@@ -87,9 +87,11 @@ public final class FlowerGRPCServer: Sendable {
               ConnectionReadGate(budget: receiveBudget, eventLoop: connection.eventLoop), position: .first)
           }
         }
+        let maxMessageSize = config.maxMessageSize
         transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
           stream.eventLoop.submit {
-            try stream.pipeline.syncOperations.addHandler(InboundMessageAssembler(), position: .first)
+            try stream.pipeline.syncOperations.addHandler(
+              InboundMessageAssembler(maxMessageSize: maxMessageSize), position: .first)
             try gauges.install(on: stream)
           }
         }

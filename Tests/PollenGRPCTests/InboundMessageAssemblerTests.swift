@@ -37,6 +37,20 @@ import Testing
     return out
   }
 
+  @Test func aMessageClaimingMoreThanTheLimitPassesThroughForTheDeframerToRefuse() throws {
+    let channel = EmbeddedChannel(handler: InboundMessageAssembler(maxMessageSize: 1000))
+    let small = Self.message(10, value: 1)
+    // A prefix claiming 0x7F000000 bytes, split across two chunks, after a whole message.
+    let claim: [UInt8] = [0, 0x7F, 0, 0, 0]
+    try Self.send(small + Array(claim[0..<2]), to: channel)
+    try Self.send(Array(claim[2...]) + [9, 9, 9], to: channel)
+    try Self.send([8, 8], to: channel)
+    let frames = try Self.forwarded(from: channel).filter { !$0.bytes.isEmpty }
+    // Nothing of the oversized message is held back: the deframer sees its prefix at once.
+    #expect(frames.map(\.bytes) == [small, claim, [9, 9, 9], [8, 8]])
+    _ = try channel.finish()
+  }
+
   @Test func aMessageSplitAcrossChunksIsForwardedWholeInABufferOfItsSize() throws {
     let channel = EmbeddedChannel(handler: InboundMessageAssembler())
     let message = Self.message(40_000, value: 7)

@@ -65,9 +65,9 @@ final class SlowFirstFit: Client {
 
         // The next call gets its own reply, not the stale one (which answered `model`).
         let next = Parameters(tensors: [NDArray([Float(10), 20, 30])])
-        let res = try await proxy.fit(FitIns(parameters: next), timeout: .seconds(10))
+        let res = try await proxy.fit(FitIns(parameters: next), timeout: replyLimit)
         #expect(res.parameters.tensors == [NDArray([Float(11), 21, 31])])
-        _ = try await proxy.reconnect(ReconnectIns(seconds: nil), timeout: .seconds(10))
+        _ = try await proxy.reconnect(ReconnectIns(seconds: nil), timeout: replyLimit)
         try await group.waitForAll()  // the client ends cleanly after ReconnectIns
       }
     }
@@ -96,7 +96,7 @@ final class SlowFirstFit: Client {
         // Round 1 aggregated the fast client alone (+1), rounds 2 and 3 both clients (+1 each).
         #expect(server.parameters.tensors == [NDArray([Float(4), 5, 6])])
         #expect(await manager.all().count == 2)
-        await server.disconnectAllClients(timeout: .seconds(10))
+        await server.disconnectAllClients(timeout: replyLimit)
         try await group.waitForAll()
       }
     }

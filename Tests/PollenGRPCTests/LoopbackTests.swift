@@ -21,14 +21,14 @@ import Testing
         }
         let proxy = try await onlyClient(manager)
         #expect(proxy.cid.count == 32 && proxy.cid.allSatisfy(\.isHexDigit))
-        let fit = try await proxy.fit(FitIns(parameters: model, config: ["lr": 0.1]), timeout: .seconds(10))
+        let fit = try await proxy.fit(FitIns(parameters: model, config: ["lr": 0.1]), timeout: replyLimit)
         #expect(fit.status == .ok && fit.numExamples == 5)
         #expect(fit.parameters.tensors == [NDArray([Float(2), 3, 4]), NDArray([Float(1.5)], shape: [])])
-        let evaluate = try await proxy.evaluate(EvaluateIns(parameters: model), timeout: .seconds(10))
+        let evaluate = try await proxy.evaluate(EvaluateIns(parameters: model), timeout: replyLimit)
         #expect(evaluate.loss == 0.25 && evaluate.numExamples == 7)
-        let properties = try await proxy.getProperties(GetPropertiesIns(), timeout: .seconds(10))
+        let properties = try await proxy.getProperties(GetPropertiesIns(), timeout: replyLimit)
         #expect(properties.status.code == .getPropertiesNotImplemented)
-        _ = try await proxy.reconnect(ReconnectIns(seconds: nil), timeout: .seconds(10))
+        _ = try await proxy.reconnect(ReconnectIns(seconds: nil), timeout: replyLimit)
         try await group.waitForAll()  // the client returns after ReconnectIns
         #expect(await eventually { await manager.numAvailable() == 0 })
       }
@@ -46,7 +46,7 @@ import Testing
         let proxy = try await onlyClient(manager)
         let results = try await withThrowingTaskGroup(of: FitRes.self) { calls in
           for _ in 0..<4 {
-            calls.addTask { try await proxy.fit(FitIns(parameters: model), timeout: .seconds(10)) }
+            calls.addTask { try await proxy.fit(FitIns(parameters: model), timeout: replyLimit) }
           }
           return try await calls.reduce(into: []) { $0.append($1) }
         }

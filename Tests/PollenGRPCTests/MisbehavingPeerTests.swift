@@ -25,7 +25,7 @@ import Testing
         let proxy = try await onlyClient(manager)
         var failure: PollenError?
         do {
-          _ = try await proxy.fit(FitIns(parameters: model), timeout: .seconds(10))
+          _ = try await proxy.fit(FitIns(parameters: model), timeout: replyLimit)
         } catch let error as PollenError {
           failure = error
         }
@@ -45,7 +45,7 @@ import Testing
           return nil
         }
         let good = try await onlyClient(manager)
-        let res = try await good.fit(FitIns(parameters: model), timeout: .seconds(10))
+        let res = try await good.fit(FitIns(parameters: model), timeout: replyLimit)
         #expect(res.parameters.tensors == [NDArray([Float(2), 3, 4])])
         _ = try await good.reconnect(ReconnectIns(), timeout: .seconds(5))
         _ = try await group.next()
@@ -95,7 +95,7 @@ import Testing
         group.addTask { _ = try await rawJoin(port: port, answer: { _ in [0x2a, 0x00] }) }
         let proxy = try await onlyClient(manager)
         await #expect(throws: PollenError.self) {
-          try await proxy.fit(FitIns(parameters: model), timeout: .seconds(10))
+          try await proxy.fit(FitIns(parameters: model), timeout: replyLimit)
         }
         try await group.next()
         let clock = ContinuousClock()
@@ -112,7 +112,7 @@ import Testing
         }
         let good = try await onlyClient(manager)
         #expect(clock.now - dropped >= .seconds(2))
-        #expect(try await good.fit(FitIns(parameters: model), timeout: .seconds(10)).numExamples == 1)
+        #expect(try await good.fit(FitIns(parameters: model), timeout: replyLimit).numExamples == 1)
         _ = try await good.reconnect(ReconnectIns(), timeout: .seconds(5))
         try await group.waitForAll()
       }
@@ -161,7 +161,7 @@ import Testing
           try await FlowerGRPCClient.run(server: "127.0.0.1:\(port)", client: client, config: .test)
         }
         let good = try await onlyClient(manager)
-        let res = try await good.fit(FitIns(parameters: model), timeout: .seconds(10))
+        let res = try await good.fit(FitIns(parameters: model), timeout: replyLimit)
         #expect(res.parameters.tensors == [NDArray([Float(2), 3, 4])])
         _ = try await good.reconnect(ReconnectIns(), timeout: .seconds(5))
         try await group.waitForAll()
@@ -186,7 +186,7 @@ import Testing
         try await withLoopbackServer(port: port) { manager, _ in
           let proxy = try await onlyClient(manager)
           let res = try await proxy.fit(
-            FitIns(parameters: Parameters(tensors: [NDArray([Float(0)])])), timeout: .seconds(10))
+            FitIns(parameters: Parameters(tensors: [NDArray([Float(0)])])), timeout: replyLimit)
           #expect(res.parameters.tensors == [NDArray([Float(1)])])
           _ = try await proxy.reconnect(ReconnectIns(), timeout: .seconds(5))
         }

@@ -91,9 +91,9 @@ private struct TestAuthority {
         }
         let proxy = try await onlyClient(manager)
         let res = try await proxy.fit(
-          FitIns(parameters: Parameters(tensors: [NDArray([Float(1)])])), timeout: .seconds(10))
+          FitIns(parameters: Parameters(tensors: [NDArray([Float(1)])])), timeout: replyLimit)
         #expect(res.parameters.tensors == [NDArray([Float(2)])])
-        _ = try await proxy.reconnect(ReconnectIns(seconds: nil), timeout: .seconds(10))
+        _ = try await proxy.reconnect(ReconnectIns(seconds: nil), timeout: replyLimit)
         try await group.waitForAll()
       }
     }

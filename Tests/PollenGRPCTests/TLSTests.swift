@@ -31,7 +31,7 @@ import Testing
         }
         let proxy = try await onlyClient(manager)
         let res = try await proxy.fit(
-          FitIns(parameters: Parameters(tensors: [NDArray([Float(1)])])), timeout: .seconds(10))
+          FitIns(parameters: Parameters(tensors: [NDArray([Float(1)])])), timeout: replyLimit)
         #expect(res.parameters.tensors == [NDArray([Float(2)])])
         _ = try await proxy.reconnect(ReconnectIns(), timeout: .seconds(5))
         try await group.waitForAll()

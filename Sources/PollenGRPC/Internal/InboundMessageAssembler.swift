@@ -24,13 +24,21 @@ import NIOHTTP2
 /// empty DATA frame, which the deframer takes in place of its drained buffer (an empty frame
 /// changes nothing else: no message, no flow-control credit). Nothing is sent once the client
 /// has closed its side; a stream that ends inside a message forwards what arrived of it, and
-/// the deframer reports the error.
+/// the deframer reports the error. A message whose prefix claims more than the server accepts
+/// is not assembled: from its prefix on, the stream's DATA passes through unchanged, so the
+/// deframer refuses it at once (as without this handler), before any of it is buffered here.
 final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHandler {
   typealias InboundIn = HTTP2Frame.FramePayload
   typealias InboundOut = HTTP2Frame.FramePayload
 
   /// The most reserved for a message before its bytes arrive; a larger one grows as it comes.
   static let maxReservation = 64 << 20
+
+  /// The largest message assembled (the server's `maxMessageSize`); a larger claim passes
+  /// through to the deframer, which refuses it.
+  let maxMessageSize: Int
+  /// Set once a message claimed more than ``maxMessageSize``: everything passes through.
+  private var passingThrough = false
 
   /// The message being assembled, its prefix included.
   private var message: ByteBuffer?
@@ -44,11 +52,24 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
   private var inputClosed = false
   private let empty = ByteBufferAllocator().buffer(capacity: 0)
 
+  /// An assembler for a stream whose messages may be at most `maxMessageSize` bytes.
+  init(maxMessageSize: Int = Int(Int32.max)) {
+    self.maxMessageSize = maxMessageSize
+  }
+
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    if passingThrough { return context.fireChannelRead(data) }
     switch unwrapInboundIn(data) {
     case .data(let frame):
       guard case .byteBuffer(var chunk) = frame.data else { return context.fireChannelRead(data) }
       assemble(&chunk, context: context)
+      if passingThrough {
+        // What is left of this chunk (from the oversized prefix on) goes as it came.
+        if chunk.readableBytes > 0 || frame.endStream {
+          forward(chunk, endStream: frame.endStream, context: context)
+        }
+        return
+      }
       if frame.endStream {
         inputClosed = true
         forwardPartial(context: context, endStream: true)
@@ -65,7 +86,7 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
   }
 
   func channelReadComplete(context: ChannelHandlerContext) {
-    if forwarded && !inputClosed {
+    if forwarded && !inputClosed && !passingThrough {
       forwarded = false
       forward(empty, endStream: false, context: context)
     }
@@ -80,6 +101,14 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
         prefix += chunk.readBytes(length: take) ?? []
         guard prefix.count == 5 else { return }
         let length = prefix[1...4].reduce(0) { $0 << 8 | Int($1) }
+        if length > maxMessageSize {
+          passingThrough = true
+          var claim = context.channel.allocator.buffer(capacity: 5)
+          claim.writeBytes(prefix)
+          prefix.removeAll()
+          forward(claim, endStream: false, context: context)
+          return
+        }
         // A message that does not end in this chunk gets only what arrived of it for now: its
         // connection may be told to wait (``ReceiveBudget``) before reading any more of it.
         let whole = chunk.readableBytes >= length

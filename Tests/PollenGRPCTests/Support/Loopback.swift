@@ -19,11 +19,16 @@ extension FlowerGRPCServer.Config {
   }
 }
 
+/// How long a test waits for a client's reply before calling it lost. A guard against hangs,
+/// not a speed check: the parallel test phase runs hundreds of tests on two cores, where a
+/// debug-build reply to a small message has been seen to take more than 10 s.
+let replyLimit: Duration = .seconds(30)
+
 /// Runs a Pollen server on 127.0.0.1 (a free port unless `port` is given) for `body`, failing
 /// if it all takes longer than `limit` (so a hang fails the test instead of hanging the suite).
 /// `config`'s host and port are replaced.
 func withLoopbackServer<R: Sendable>(
-  limit: Duration = .seconds(60), port: Int = 0, config: FlowerGRPCServer.Config = .loopback,
+  limit: Duration = .seconds(120), port: Int = 0, config: FlowerGRPCServer.Config = .loopback,
   _ body: @escaping @Sendable (_ manager: SimpleClientManager, _ port: Int) async throws -> R
 ) async throws -> R {
   var config = config
