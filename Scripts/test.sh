@@ -6,8 +6,10 @@
 # Kubernetes schemas Scripts/validate-deploy.py checks deploy/ against, offline) and a debug
 # build of the `pollen` binary and the examples.
 # Usage: Scripts/test.sh [extra `swift test` arguments, e.g. --filter PollenServerTests]
-# Without arguments it runs the suite in two parts: everything but the network-lab tests, then
-# those alone (they need root and iproute2, as CI has).
+# Without arguments it runs the suite in three phases (see below): the bulk in parallel, then the
+# in-process network tests, then the tests that must run alone (the network lab needs root and
+# iproute2, as CI has). A failing phase repeats its failing tests' lines at its end; the
+# next phases still run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,19 +26,42 @@ echo "==> swift build (the pollen binary and the examples the interop tests run)
 swift build
 export POLLEN_BIN="${POLLEN_BIN:-$PWD/.build/debug/pollen}"
 
+# Runs one `swift test` phase with its output teed to a log; when it fails, repeats the failing
+# tests' lines at the end, so that the last lines of a long log (all a CI report may keep) name them.
+run_phase() {
+  local log status=0
+  log=$(mktemp /tmp/pollen-test-log.XXXXXX)
+  swift test "$@" 2>&1 | tee "$log" || status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "==> failed in this phase (swift test $*):"
+    grep -E '^(✘|\S*error:|Test Case .* failed|.*: error: )' "$log" | grep -v 'known issue' | head -40 || true
+  fi
+  rm -f "$log"
+  return "$status"
+}
+
 if [ $# -gt 0 ]; then
   echo "==> swift test $*"
   swift test "$@"
 else
-  # The network-lab tests time real (shaped) links and run a dozen client processes; with the
-  # rest of the suite beside them on a small machine, CPU starvation would show up as link time
-  # (and their load would starve other tests' timeouts). The keepalive tests run 500 ms pings with
-  # a 5 s answer limit, which a starved process misses. The privacy accountant's PLD fixtures, the
-  # DP simulations and the dp baseline are CPU-heavy in a debug build: beside them the gRPC tests'
-  # 10 s reply limits were missed. They run after the rest, alone.
+  # Three phases. The network-lab tests time real (shaped) links and run a dozen client
+  # processes; with the rest of the suite beside them on a small machine, CPU starvation would
+  # show up as link time (and their load would starve other tests' timeouts). The keepalive tests
+  # run 500 ms pings with a 5 s answer limit, which a starved process misses. The privacy
+  # accountant's PLD fixtures, the DP simulations and the dp baseline are CPU-heavy in a debug
+  # build. They run last, alone.
+  # The in-process gRPC tests (client and server in the test process) and the load-generator
+  # tests wait for replies with limits; beside the CPU-bound tests (simulations, training), whose
+  # synchronous work holds Swift's cooperative threads (as many as cores), a test that takes 1 s
+  # alone took 110 s and missed them. They run second, among themselves (~30 s).
   alone='NetlabTests|Figure5BaselineTests|KeepaliveTests|AccountantTests|SimulationPrivacyTests|BaselineTests/dp'
-  echo "==> swift test (all but the tests run alone)"
-  swift test --skip "$alone"
+  network='PollenGRPCTests|LoadGeneratorTests'
+  echo "==> swift test (all but the network tests and the tests run alone)"
+  failed=0
+  run_phase --skip "$alone" --skip "$network" || failed=1
+  echo "==> swift test (the in-process gRPC and load-generator tests)"
+  run_phase --filter "$network" --skip "$alone" || failed=1
   echo "==> swift test (alone: the network lab, the Figure 5 baseline, keepalive and the CPU-heavy privacy tests)"
-  swift test --filter "$alone"
+  run_phase --filter "$alone" || failed=1
+  exit "$failed"
 fi

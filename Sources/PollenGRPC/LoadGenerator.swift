@@ -207,7 +207,17 @@ final class LoadStats: Sendable {
       }
     }
   }
-  func failed(_ reason: String) { counts.withLock { $0.failures[reason, default: 0] += 1 } }
+  /// How many failures a run reports as warnings as they happen (the rest at debug level).
+  static let failuresWarned = 20
+
+  /// Counts a failure; returns how many there have been, this one included.
+  @discardableResult
+  func failed(_ reason: String) -> Int {
+    counts.withLock {
+      $0.failures[reason, default: 0] += 1
+      return $0.failures.values.reduce(0, +)
+    }
+  }
 
   func summary(clients: Int, wallSeconds: Double) -> LoadGenerator.Summary {
     counts.withLock { c in

@@ -39,19 +39,28 @@ public enum Kernels {
   }
 
   /// Whether every element of `a` is finite (always true for integer and bool dtypes).
+  ///
+  /// Reads the IEEE 754 bits: a value is NaN or ±∞ exactly when its exponent field is all ones,
+  /// and `(bits & exponent) + lowestExponentBit` then carries into the sign bit. OR-ing those
+  /// sums is integer work without branches, which the compiler vectorises (a loop over
+  /// `Float.isFinite` it did not: 4% of the server's CPU at 100 clients × 1M parameters).
   public static func allFinite(_ a: NDArray) -> Bool {
     switch a.dtype {
     case .float32:
       return a.withUnsafeBufferPointer(as: Float.self) { p in
-        var ok = true
-        for v in p where !v.isFinite { ok = false }
-        return ok
+        p.withMemoryRebound(to: UInt32.self) { bits in
+          var carries: UInt32 = 0
+          for b in bits { carries |= (b & 0x7F80_0000) &+ 0x0080_0000 }
+          return carries & 0x8000_0000 == 0
+        }
       }
     case .float64:
       return a.withUnsafeBufferPointer(as: Double.self) { p in
-        var ok = true
-        for v in p where !v.isFinite { ok = false }
-        return ok
+        p.withMemoryRebound(to: UInt64.self) { bits in
+          var carries: UInt64 = 0
+          for b in bits { carries |= (b & 0x7FF0_0000_0000_0000) &+ 0x0010_0000_0000_0000 }
+          return carries & 0x8000_0000_0000_0000 == 0
+        }
       }
     case .float16:
       return a.doubles().allSatisfy(\.isFinite)

@@ -36,7 +36,8 @@ import Testing
     let load = try load(port: port, clients: 500, params: 1_000, layers: 3, in: dir)
     defer { load.kill() }
 
-    #expect(try await load.wait(timeout: .seconds(300)) == 0, "pollen load:\n\(load.output())")
+    #expect(
+      try await load.wait(timeout: .seconds(300), peers: [server]) == 0, "pollen load:\n\(load.output())")
     #expect(try await server.wait(timeout: .seconds(60)) == 0, "pollen server:\n\(server.output())")
     let line = try summary(load)
     #expect(line.contains("500 clients, 500 connected"), "\(line)")
@@ -75,7 +76,8 @@ import Testing
     let load = try load(
       port: port, clients: 300, params: 100, layers: 1, in: dir, ["--streams-per-connection", "150"])
     defer { load.kill() }
-    #expect(try await load.wait(timeout: .seconds(120)) == 0, "pollen load:\n\(load.output())")
+    #expect(
+      try await load.wait(timeout: .seconds(120), peers: [server]) == 0, "pollen load:\n\(load.output())")
     #expect(try await server.wait(timeout: .seconds(60)) == 0, "pollen server:\n\(server.output())")
     let line = try summary(load)
     #expect(line.contains("300 clients, 300 connected (peak 300 at once), 300 fits"), "\(line)")

@@ -78,7 +78,9 @@ final class SlowFirstFit: Client {
     try await withLoopbackServer { manager, port in
       try await withThrowingTaskGroup(of: Void.self) { group in
         let clients: [any Client] = [
-          ScriptedClient(fit: .addDelta(1, numExamples: 1)), SlowFirstFit(firstFit: .seconds(4)),
+          // The round waits 6 s; the slow client's first fit takes 12 s. (With 2 s and 4 s, the
+          // fast client's reply missed the round on a starved 2-core CI run.)
+          ScriptedClient(fit: .addDelta(1, numExamples: 1)), SlowFirstFit(firstFit: .seconds(12)),
         ]
         for client in clients {
           group.addTask {
@@ -88,7 +90,7 @@ final class SlowFirstFit: Client {
         let strategy = FedAvg(fractionEvaluate: 0, initialParameters: model)
         var server = Server(
           clientManager: manager, strategy: strategy,
-          config: ServerConfig(numRounds: 3, roundTimeout: .seconds(2)))
+          config: ServerConfig(numRounds: 3, roundTimeout: .seconds(6)))
         let history = await server.fit()
         #expect(history.failures.count == 1, "\(history.failures)")
         #expect(history.failures.first?.round == 1)

@@ -27,8 +27,12 @@ struct LoadSession: Sendable {
 
   private enum Outcome: Sendable {
     case disconnected
-    /// The stream failed; `retry` when the server was unavailable before any instruction.
-    case failed(reason: String, retry: Bool)
+    /// The stream failed: `reason` is what the summary counts (e.g. the gRPC status code),
+    /// `detail` the whole error; `retry` when the server was unavailable before any instruction.
+    case failed(reason: String, detail: String, retry: Bool)
+
+    /// A failure not worth retrying that says all there is in its reason.
+    static func failed(_ reason: String) -> Outcome { .failed(reason: reason, detail: reason, retry: false) }
   }
 
   /// Joins (retrying while the server is unavailable, up to the connect timeout) and serves.
@@ -39,14 +43,19 @@ struct LoadSession: Sendable {
       switch await join() {
       case .disconnected:
         return
-      case .failed(let reason, let retry):
+      case .failed(let reason, let detail, let retry):
         if retry, ContinuousClock.now < deadline {
           try? await Task.sleep(for: delay * Double.random(in: 0.5...1.5))
           delay = min(delay * 2, .seconds(2))
           continue
         }
-        logger.debug("client \(index): \(reason)")
-        stats.failed(reason)
+        // The first failures are warnings (a server waiting for min-clients waits for them
+        // forever, so they say why a run stalls); past that, one of thousands refused is noise.
+        if stats.failed(reason) <= LoadStats.failuresWarned {
+          logger.warning("client \(index) failed: \(detail)")
+        } else {
+          logger.debug("client \(index) failed: \(detail)")
+        }
         return
       }
     }
@@ -69,9 +78,9 @@ struct LoadSession: Sendable {
           return try await answer(response.messages, outbox: outboxIn)
         })
     } catch let error as RPCError {
-      return .failed(reason: "\(error.code)", retry: error.code == .unavailable)
+      return .failed(reason: "\(error.code)", detail: "\(error)", retry: error.code == .unavailable)
     } catch {
-      return .failed(reason: "\(error)", retry: false)
+      return .failed(reason: "\(error)", detail: "\(error)", retry: false)
     }
   }
 
@@ -119,12 +128,12 @@ struct LoadSession: Sendable {
         _ = try? await withTimeout(.seconds(2)) { while try await rest.iterator.next() != nil {} }
         return .disconnected
       case nil:
-        return .failed(reason: "empty server message", retry: false)
+        return .failed("empty server message")
       }
       outbox.yield(reply)
       stats.answered(kind)
     }
-    return .failed(reason: joined ? "stream ended" : "stream ended before any instruction", retry: false)
+    return .failed(joined ? "stream ended" : "stream ended before any instruction")
   }
 
   /// `get_parameters`'s reply: `parameters` float32 zeros in `layers` 1-d arrays.

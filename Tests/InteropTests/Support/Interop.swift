@@ -88,14 +88,17 @@ final class PeerProcess: @unchecked Sendable {
   /// Everything the process printed so far.
   func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-  /// Waits for the exit status; kills the process and throws if it takes longer than `timeout`.
+  /// Waits for the exit status; kills the process and throws if it takes longer than `timeout`
+  /// (the error holds its output and that of its `peers`, e.g. the server a client waits for).
   @discardableResult
-  func wait(timeout: Duration) async throws -> Int32 {
+  func wait(timeout: Duration, peers: [PeerProcess] = []) async throws -> Int32 {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while process.isRunning {
       if ContinuousClock.now >= deadline {
         kill()
-        throw InteropError("\(name) did not finish within \(timeout); killed. Its output:\n\(output())")
+        let others = peers.map { "\n\($0.name)'s output:\n\($0.output())" }.joined()
+        throw InteropError(
+          "\(name) did not finish within \(timeout); killed. Its output:\n\(output())\(others)")
       }
       try await Task.sleep(for: .milliseconds(50))
     }
