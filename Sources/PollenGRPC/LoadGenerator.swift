@@ -131,7 +131,7 @@ public struct LoadGenerator: Sendable {
         "clients, layers and streams per connection must be ≥ 1, parameters ≥ 0, the connect rate > 0")
     }
     let stats = LoadStats()
-    let initial = LoadSession.initialParametersReply(parameters: config.parameters, layers: config.layers)
+    let replies = try LoadReplies(parameters: config.parameters, layers: config.layers)
     let fitReplies = FitReplyCache()
     let start = ContinuousClock.now
     let perConnection = config.streamsPerConnection
@@ -145,12 +145,11 @@ public struct LoadGenerator: Sendable {
         group.addTask {
           try await Task.sleep(until: opensAt)
           try await withGRPCClient(transport: transport) { grpc in
-            let service = Flwr_Proto_FlowerService.Client(wrapping: grpc)
             await withTaskGroup(of: Void.self) { clients in
               for index in first..<(first + streams) {
                 clients.addTask {
                   let session = LoadSession(
-                    index: index, service: service, config: config, initialReply: initial,
+                    index: index, grpc: grpc, config: config, replies: replies,
                     fitReplies: fitReplies, stats: stats,
                     logger: logger)
                   await session.run()

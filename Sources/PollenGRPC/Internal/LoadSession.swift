@@ -14,12 +14,15 @@ import Synchronization
 
 /// One client of a ``LoadGenerator``: opens `Join` on a shared gRPC client and answers the
 /// server's instructions with canned replies (zeros, params + 1, loss 0) until `ReconnectIns`.
+///
+/// It reads and writes encoded messages (``ServerMessageBytes``, ``EncodedClientMessage``):
+/// the replies are encoded once for every client, and a `FitIns` is decoded once per round.
 struct LoadSession: Sendable {
   let index: Int
-  let service: Flwr_Proto_FlowerService.Client<HTTP2ClientTransport.Posix>
+  let grpc: GRPCClient<HTTP2ClientTransport.Posix>
   let config: LoadGenerator.Config
-  /// The `get_parameters` reply, built once for every client.
-  let initialReply: Flwr_Proto_ClientMessage
+  /// The replies that do not depend on the instruction, encoded once for every client.
+  let replies: LoadReplies
   /// The last `fit` reply and the tensors it answers (every client of a round gets the same).
   let fitReplies: FitReplyCache
   let stats: LoadStats
@@ -66,13 +69,15 @@ struct LoadSession: Sendable {
     options.waitForReady = false
     options.maxRequestMessageBytes = config.maxMessageSize
     options.maxResponseMessageBytes = config.maxMessageSize
-    let (outbox, outboxIn) = AsyncStream<Flwr_Proto_ClientMessage>.makeStream()
+    let (outbox, outboxIn) = AsyncStream<EncodedClientMessage>.makeStream()
     do {
-      return try await service.join(
+      let request = StreamingClientRequest<EncodedClientMessage> { writer in
+        for await message in outbox { try await writer.write(message) }
+      }
+      return try await grpc.bidirectionalStreaming(
+        request: request, descriptor: Flwr_Proto_FlowerService.Method.Join.descriptor,
+        serializer: EncodedClientMessage.Serializer(), deserializer: ServerMessageBytes.Deserializer(),
         options: options,
-        requestProducer: { writer in
-          for await message in outbox { try await writer.write(message) }
-        },
         onResponse: { response in
           defer { outboxIn.finish() }
           return try await answer(response.messages, outbox: outboxIn)
@@ -86,8 +91,8 @@ struct LoadSession: Sendable {
 
   /// Answers until `ReconnectIns`; throws what the stream throws.
   private func answer(
-    _ messages: RPCAsyncSequence<Flwr_Proto_ServerMessage, any Error>,
-    outbox: AsyncStream<Flwr_Proto_ClientMessage>.Continuation
+    _ messages: RPCAsyncSequence<ServerMessageBytes, any Error>,
+    outbox: AsyncStream<EncodedClientMessage>.Continuation
   ) async throws -> Outcome {
     var joined = false
     defer { if joined { stats.left() } }
@@ -97,53 +102,37 @@ struct LoadSession: Sendable {
         joined = true
         stats.connected()
       }
-      let reply: Flwr_Proto_ClientMessage
+      let reply: EncodedClientMessage
       let kind: Reply.Kind
-      switch message.msg {
-      case .getParametersIns:
-        (reply, kind) = (initialReply, .getParameters)
-      case .fitIns(let ins):
+      if message.isFit {
         if config.fitDelay > .zero { try await Task.sleep(for: config.fitDelay) }
-        (reply, kind) = (try fitReplies.reply(to: ins.parameters), .fit)
-      case .evaluateIns:
-        var res = Flwr_Proto_ClientMessage.EvaluateRes()
-        res.status = Flwr_Proto_Status(Status.ok)
-        res.loss = 0
-        res.numExamples = 10
-        var m = Flwr_Proto_ClientMessage()
-        m.msg = .evaluateRes(res)
-        (reply, kind) = (m, .evaluate)
-      case .getPropertiesIns:
-        var res = Flwr_Proto_ClientMessage.GetPropertiesRes()
-        res.status = Flwr_Proto_Status(Status.ok)
-        var m = Flwr_Proto_ClientMessage()
-        m.msg = .getPropertiesRes(res)
-        (reply, kind) = (m, .getProperties)
-      case .reconnectIns:
-        outbox.yield(Flwr_Proto_ClientMessage(.disconnect(DisconnectRes(reason: .reconnect))))
-        outbox.finish()
-        stats.answered(.disconnect)
-        // Let the reply leave; the server ends the stream (Flower's cancels it) right after.
-        let rest = LoadIteratorBox(iterator)
-        _ = try? await withTimeout(.seconds(2)) { while try await rest.iterator.next() != nil {} }
-        return .disconnected
-      case nil:
-        return .failed("empty server message")
+        (reply, kind) = (try fitReplies.reply(to: message), .fit)
+      } else {
+        switch try message.decode().msg {
+        case .getParametersIns:
+          (reply, kind) = (replies.getParameters, .getParameters)
+        case .fitIns:
+          preconditionFailure("a FitIns is read from its bytes")
+        case .evaluateIns:
+          (reply, kind) = (replies.evaluate, .evaluate)
+        case .getPropertiesIns:
+          (reply, kind) = (replies.getProperties, .getProperties)
+        case .reconnectIns:
+          outbox.yield(replies.disconnect)
+          outbox.finish()
+          stats.answered(.disconnect)
+          // Let the reply leave; the server ends the stream (Flower's cancels it) right after.
+          let rest = LoadIteratorBox(iterator)
+          _ = try? await withTimeout(.seconds(2)) { while try await rest.iterator.next() != nil {} }
+          return .disconnected
+        case nil:
+          return .failed("empty server message")
+        }
       }
       outbox.yield(reply)
       stats.answered(kind)
     }
     return .failed(joined ? "stream ended" : "stream ended before any instruction")
-  }
-
-  /// `get_parameters`'s reply: `parameters` float32 zeros in `layers` 1-d arrays.
-  static func initialParametersReply(parameters: Int, layers: Int) -> Flwr_Proto_ClientMessage {
-    let base = parameters / layers
-    let arrays = (0..<layers).map { layer in
-      NDArray(zeros: .float32, shape: [base + (layer < parameters % layers ? 1 : 0)])
-    }
-    return Flwr_Proto_ClientMessage(
-      .getParameters(GetParametersRes(status: .ok, parameters: Parameters(tensors: arrays))))
   }
 
   /// `fit`'s reply: every received tensor + 1, `num_examples` 10.
@@ -182,23 +171,66 @@ struct LoadSession: Sendable {
 
 /// Hands the stream's iterator to the one child task that drains it while its owner waits.
 private final class LoadIteratorBox: @unchecked Sendable {
-  var iterator: RPCAsyncSequence<Flwr_Proto_ServerMessage, any Error>.AsyncIterator
-  init(_ iterator: RPCAsyncSequence<Flwr_Proto_ServerMessage, any Error>.AsyncIterator) {
+  var iterator: RPCAsyncSequence<ServerMessageBytes, any Error>.AsyncIterator
+  init(_ iterator: RPCAsyncSequence<ServerMessageBytes, any Error>.AsyncIterator) {
     self.iterator = iterator
   }
 }
 
-/// The last `fit` reply of a ``LoadGenerator``, shared by its clients: all clients of a round
-/// receive the same parameters and answer the same params + 1, so the answer is computed once
-/// per distinct input (the input's bytes are compared, outside the lock).
-final class FitReplyCache: Sendable {
-  private let last = Mutex<(input: [Data], reply: Flwr_Proto_ClientMessage)?>(nil)
+/// The replies of a ``LoadGenerator``'s clients that do not depend on the instruction.
+struct LoadReplies: Sendable {
+  /// `get_parameters`'s reply: `parameters` float32 zeros in `layers` 1-d arrays.
+  let getParameters: EncodedClientMessage
+  /// `evaluate`'s: loss 0 on 10 examples.
+  let evaluate: EncodedClientMessage
+  /// `get_properties`'s: no properties.
+  let getProperties: EncodedClientMessage
+  /// `DisconnectRes` (reason `RECONNECT`), the answer to `ReconnectIns`.
+  let disconnect: EncodedClientMessage
 
-  /// `LoadSession.fitReply(parameters)`, from the cache when the tensors are the last ones'.
-  func reply(to parameters: Flwr_Proto_Parameters) throws -> Flwr_Proto_ClientMessage {
-    if let cached = last.withLock({ $0 }), cached.input == parameters.tensors { return cached.reply }
-    let reply = try LoadSession.fitReply(parameters)
-    last.withLock { $0 = (parameters.tensors, reply) }
-    return reply
+  init(parameters: Int, layers: Int) throws {
+    let base = parameters / layers
+    let arrays = (0..<layers).map { layer in
+      NDArray(zeros: .float32, shape: [base + (layer < parameters % layers ? 1 : 0)])
+    }
+    getParameters = try EncodedClientMessage(
+      Flwr_Proto_ClientMessage(
+        .getParameters(GetParametersRes(status: .ok, parameters: Parameters(tensors: arrays)))))
+    var evaluateRes = Flwr_Proto_ClientMessage.EvaluateRes()
+    evaluateRes.status = Flwr_Proto_Status(Status.ok)
+    evaluateRes.loss = 0
+    evaluateRes.numExamples = 10
+    var evaluateMessage = Flwr_Proto_ClientMessage()
+    evaluateMessage.msg = .evaluateRes(evaluateRes)
+    evaluate = try EncodedClientMessage(evaluateMessage)
+    var propertiesRes = Flwr_Proto_ClientMessage.GetPropertiesRes()
+    propertiesRes.status = Flwr_Proto_Status(Status.ok)
+    var propertiesMessage = Flwr_Proto_ClientMessage()
+    propertiesMessage.msg = .getPropertiesRes(propertiesRes)
+    getProperties = try EncodedClientMessage(propertiesMessage)
+    disconnect = try EncodedClientMessage(
+      Flwr_Proto_ClientMessage(.disconnect(DisconnectRes(reason: .reconnect))))
+  }
+}
+
+/// The last `fit` reply of a ``LoadGenerator``, shared by its clients: all clients of a round
+/// receive the same `FitIns` and answer the same params + 1, so the answer is computed and
+/// encoded once per distinct instruction. The instruction's bytes are compared outside the
+/// lock; a new one is decoded under it, once, while the round's other clients wait for it.
+final class FitReplyCache: Sendable {
+  private let last = Mutex<(instruction: ServerMessageBytes, reply: EncodedClientMessage)?>(nil)
+
+  /// The reply to a `FitIns` (`message.isFit`), from the cache when its bytes are the last one's.
+  func reply(to message: ServerMessageBytes) throws -> EncodedClientMessage {
+    if let cached = last.withLock({ $0 }), cached.instruction.hasBytes(of: message) { return cached.reply }
+    return try last.withLock { last in
+      if let cached = last, cached.instruction.hasBytes(of: message) { return cached.reply }
+      guard case .fitIns(let ins) = try message.decode().msg else {
+        throw PollenError(.invalidMessage, "expected FitIns")
+      }
+      let reply = try EncodedClientMessage(LoadSession.fitReply(ins.parameters))
+      last = (message, reply)
+      return reply
+    }
   }
 }
