@@ -7,6 +7,7 @@
 #   fit s       the fit phase of that (instructions out → aggregated)
 #   CPU s/round server CPU (utime + stime, /proc/PID/stat) from round 1's start to the last
 #               round's end, divided by the rounds (Benchmarks/server_probe.py)
+#   load CPU s/round  the `pollen load` process's CPU (whole run, connecting included) / rounds
 #   peak RSS    the server's VmHWM
 # and the ratios Flower / Pollen.
 # Cases: (a) K = 10 Flower Python clients, P = 1M (4 arrays); (b) `pollen load`, K = 100, P = 1M;
@@ -74,7 +75,10 @@ start_clients() {
       CLIENT_PIDS+=($!)
     done
   else
-    "$POLLEN_BIN" load --server "127.0.0.1:$port" --clients "$k" --params "$p" --layers 4 \
+    # /usr/bin/time (when there) records the load generator's CPU: the clients' share of the machine.
+    local timer=()
+    [ -x /usr/bin/time ] && timer=(/usr/bin/time -o "$dir/load-cpu.txt" -f "%U %S")
+    "${timer[@]}" "$POLLEN_BIN" load --server "127.0.0.1:$port" --clients "$k" --params "$p" --layers 4 \
       --connect-timeout 60 >"$dir/load.log" 2>&1 &
     CLIENT_PIDS+=($!)
   fi
@@ -85,6 +89,7 @@ stop_clients() {
   local deadline=$((SECONDS + $1))
   for pid in "${CLIENT_PIDS[@]}"; do
     while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    pkill -P "$pid" 2>/dev/null || true
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -143,8 +148,13 @@ if summary:
     if m and (per_round is None or int(m.group(3))):
         note += f"; load: {m.group(1)} connected, {m.group(2)} fits, {m.group(3)} failures" + (f" ({m.group(5)})" if m.group(5) else "")
 cpu = probe["cpu_seconds"] / int(rounds) if probe["cpu_seconds"] is not None else None
+load_cpu = None
+try:
+    load_cpu = sum(map(float, open(os.path.join(d, "load-cpu.txt")).read().split()[-2:])) / int(rounds)
+except (OSError, ValueError):
+    pass
 fmt = lambda x: "" if x is None else f"{x:.4f}"
-print("\t".join([case, server, kind, k, p, rounds, fmt(per_round), fmt(fit), fmt(cpu), f"{probe['peak_rss_mb']:.0f}", note.strip("; ,")]))
+print("\t".join([case, server, kind, k, p, rounds, fmt(per_round), fmt(fit), fmt(cpu), fmt(load_cpu), f"{probe['peak_rss_mb']:.0f}", note.strip("; ,")]))
 EOF
 }
 
@@ -161,7 +171,7 @@ done
 "$PY" - "$RESULTS" <<'EOF'
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
-head = ["case", "server", "clients", "K", "P", "rounds", "s/round", "fit s/round", "CPU s/round", "peak RSS MB", "note"]
+head = ["case", "server", "clients", "K", "P", "rounds", "s/round", "fit s/round", "CPU s/round", "load CPU s/round", "peak RSS MB", "note"]
 print(" | ".join(head))
 print(" | ".join("---" for _ in head))
 for r in rows:
@@ -172,12 +182,12 @@ for case in sorted({r[0] for r in rows}):
     f, p = by.get((case, "flower")), by.get((case, "pollen"))
     if not f or not p or not f[6] or not p[6]:
         if f and p:
-            print(f"({case}) Flower / Pollen: no ratio, a server did not finish its rounds ({f[10] or p[10]})")
+            print(f"({case}) Flower / Pollen: no ratio, a server did not finish its rounds ({f[11] or p[11]})")
         continue
     def ratio(i):
         try:
             return f"{float(f[i]) / float(p[i]):.1f}x"
         except (ValueError, ZeroDivisionError):
             return "n/a"
-    print(f"({case}) Flower / Pollen: s/round {ratio(6)}, CPU/round {ratio(8)}, peak RSS {ratio(9)}")
+    print(f"({case}) Flower / Pollen: s/round {ratio(6)}, CPU/round {ratio(8)}, peak RSS {ratio(10)}")
 EOF

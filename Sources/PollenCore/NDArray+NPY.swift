@@ -58,3 +58,40 @@ extension NDArray {
     return out
   }
 }
+
+extension NDArray {
+  /// Moves the data of the `.npy` file in `file` back by fewer bytes than its item size, into
+  /// the spaces that pad its header, so that the data starts at an address aligned for its
+  /// dtype and ``init(npy:)`` can take it without a copy. Returns the file's new length
+  /// (shorter by the bytes moved; the header's length field and its closing newline are
+  /// rewritten), or `nil` when nothing was changed: the data is aligned already, its layout
+  /// needs converting anyway (big-endian, Fortran order), the header has too few padding spaces,
+  /// or the file is not a valid `.npy` file.
+  ///
+  /// A client's reply lands in a buffer where each tensor's `.npy` file follows a protobuf tag
+  /// and length, so its data is aligned only by chance; numpy pads headers with spaces (to a
+  /// multiple of 64 bytes, plus room for the shape to grow), which leaves room for the move.
+  /// Moving in place costs a pass over the data but no allocation: at 100 clients × 4 MB, the
+  /// copy into fresh memory was 8% of the server's CPU, most of it faulting new pages in.
+  package static func alignNPYDataInPlace(_ file: UnsafeMutableRawBufferPointer) -> Int? {
+    guard let base = file.baseAddress,
+      let header = try? NPYHeader.parse(UnsafeRawBufferPointer(file)),
+      !header.descr.bigEndian, !(header.fortranOrder && header.shape.count > 1)
+    else { return nil }
+    let item = header.descr.dtype.itemSize
+    let offset = header.dataOffset
+    let shift = (Int(bitPattern: base) + offset) % item
+    guard shift > 0, offset < file.count else { return nil }
+    let newline = offset - 1
+    let lengthSize = file[6] == 1 ? 2 : 4
+    let headerStart = 8 + lengthSize
+    guard file[newline] == 0x0A, newline - shift > headerStart,
+      file[(newline - shift)..<newline].allSatisfy({ $0 == 0x20 })
+    else { return nil }
+    let headerLength = newline + 1 - shift - headerStart
+    for i in 0..<lengthSize { file[8 + i] = UInt8(truncatingIfNeeded: headerLength >> (8 * i)) }
+    file[newline - shift] = 0x0A
+    (base + offset - shift).copyMemory(from: base + offset, byteCount: file.count - offset)
+    return file.count - shift
+  }
+}

@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
+import NIOCore
 import PollenClient
 import PollenCore
 import PollenFlowerProto
@@ -174,6 +175,16 @@ public struct LoadGenerator: Sendable {
         // The streams live for the whole run; retry a server that is not up yet quickly.
         transport.connection.maxIdleTime = nil
         transport.backoff = .init(initial: .milliseconds(200), max: .seconds(2), multiplier: 1.6, jitter: 0.2)
+        // Each stream assembles a `FitIns` into one buffer of its size, as the server does its
+        // replies (``InboundMessageAssembler``): without it the deframer grows the message by
+        // doubling, copying the model about twice more per client.
+        let maxMessageSize = config.maxMessageSize
+        transport.channelDebuggingCallbacks.onCreateHTTP2Stream = { stream in
+          stream.eventLoop.submit {
+            try stream.pipeline.syncOperations.addHandler(
+              InboundMessageAssembler(maxMessageSize: maxMessageSize), position: .first)
+          }
+        }
       })
   }
 }

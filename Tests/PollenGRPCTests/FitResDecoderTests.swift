@@ -1,5 +1,6 @@
 import Foundation
 import GRPCNIOTransportCore
+import PollenCore
 import PollenFlowerProto
 import SwiftProtobuf
 import Testing
@@ -68,6 +69,34 @@ import Testing
     #expect(FitResDecoder.decode(GRPCNIOTransportBytes(emptyType)) != nil)
     let invalidUTF8: [UInt8] = [0x22, 0x05, 0x12, 0x03, 0x12, 0x01, 0xff]
     #expect(FitResDecoder.decode(GRPCNIOTransportBytes(invalidUTF8)) == nil)
+  }
+
+  @Test func npyTensorsAreAlignedInTheReceivedBytesAndDecodeTheSame() throws {
+    // Four float32 tensors and a float64 one: after protobuf tags and lengths, most of their
+    // data starts misaligned in the message.
+    let arrays =
+      (0..<4).map { i in NDArray((0..<(1000 + i)).map { Float($0 + i) }) } + [NDArray([0.5, -1.5])]
+    let message = Self.fitRes(tensors: arrays.map { $0.npy() })
+    let bytes = try Self.transport(message)
+    let decoded = try #require(FitResDecoder.decode(bytes))
+    let tensors = try decoded.fitRes.parameters.tensors.map { try NDArray(npy: $0) }
+    #expect(tensors == arrays)
+    // Each array's bytes lie inside the received message (no copy was made).
+    bytes.withUnsafeBytes { raw in
+      for tensor in tensors {
+        tensor.bytes.withUnsafeBytes { data in
+          let start = UnsafeRawPointer(data.baseAddress!)
+          #expect(start >= raw.baseAddress! && start + data.count <= raw.baseAddress! + raw.count)
+          #expect(Int(bitPattern: start) % tensor.dtype.itemSize == 0)
+        }
+      }
+    }
+    // The rest of the message is what swift-protobuf decodes.
+    var rest = decoded
+    rest.fitRes.parameters.tensors = []
+    var original = message
+    original.fitRes.parameters.tensors = []
+    #expect(rest == original)
   }
 
   private func varint(_ n: Int) -> [UInt8] {

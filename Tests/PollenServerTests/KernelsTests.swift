@@ -14,24 +14,18 @@ import Testing
     .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .nan, .signalingNaN, -.nan, .infinity, -.infinity,
   ]
 
-  @Test(arguments: float32Edges)
-  func oneFloat32AmongFiniteValuesDecides(value: Float) {
-    // At the start, in the middle and at the end of an array longer than a vector.
+  /// `value` among finite values at the start, in the middle and at the end of an array longer
+  /// than a vector register decides the answer.
+  func check<T: BinaryFloatingPoint & NDArrayScalar>(_ value: T) {
     for position in [0, 17, 40] {
-      var values = (0..<41).map { Float($0) * 0.5 - 7 }
+      var values = (0..<41).map { T($0) * 0.5 - 7 }
       values[position] = value
       #expect(Kernels.allFinite(NDArray(values, shape: [41])) == value.isFinite, "\(value) at \(position)")
     }
   }
 
-  @Test(arguments: float64Edges)
-  func oneFloat64AmongFiniteValuesDecides(value: Double) {
-    for position in [0, 17, 40] {
-      var values = (0..<41).map { Double($0) * 0.5 - 7 }
-      values[position] = value
-      #expect(Kernels.allFinite(NDArray(values, shape: [41])) == value.isFinite, "\(value) at \(position)")
-    }
-  }
+  @Test(arguments: float32Edges) func oneFloat32AmongFiniteValuesDecides(value: Float) { check(value) }
+  @Test(arguments: float64Edges) func oneFloat64AmongFiniteValuesDecides(value: Double) { check(value) }
 
   @Test func emptyAndIntegerArraysAreFinite() {
     #expect(Kernels.allFinite(NDArray([Float](), shape: [0])))
