@@ -91,7 +91,9 @@ public final class FlowerGRPCServer: Sendable {
         transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
           stream.eventLoop.submit {
             try stream.pipeline.syncOperations.addHandler(
-              InboundMessageAssembler(maxMessageSize: maxMessageSize), position: .first)
+              InboundMessageAssembler(
+                maxMessageSize: maxMessageSize, dataOffset: FitResDecoder.firstTensorDataOffset(inPrefix:)),
+              position: .first)
             try gauges.install(on: stream)
           }
         }

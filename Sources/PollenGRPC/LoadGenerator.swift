@@ -49,12 +49,20 @@ public struct LoadGenerator: Sendable {
     public var maxMessageSize: Int
     /// The HTTP/2 flow-control window, in bytes.
     public var targetWindowSize: Int
+    /// The largest HTTP/2 frame the clients accept (`SETTINGS_MAX_FRAME_SIZE`, clamped to
+    /// HTTP/2's 16 KiB … 16 MiB). HTTP/2's default of 16 KiB has a server send a 4 MB `FitIns`
+    /// in 256 frames, each of which costs both ends a pass through NIO's and HTTP/2's pipeline.
+    public var maxFrameSize: Int
+    /// What the socket read buffers of all connections may hold together: each reads at most
+    /// `readBufferMemory / connections` bytes (4 KiB … 256 KiB), as ``FlowerGRPCServer`` sizes
+    /// its own (``FlowerGRPCServer/Config/readBufferMemory``).
+    public var readBufferMemory: Int
 
     public init(
       clients: Int, parameters: Int = 1_000, layers: Int = 1, fitDelay: Duration = .zero,
       streamsPerConnection: Int = 1, connectTimeout: Duration = .seconds(120), connectRate: Double = 500,
       tls: FlowerGRPCClient.ClientTLS? = nil, maxMessageSize: Int = Int(Int32.max),
-      targetWindowSize: Int = 8 << 20
+      targetWindowSize: Int = 8 << 20, maxFrameSize: Int = 256 << 10, readBufferMemory: Int = 64 << 20
     ) {
       self.clients = clients
       self.parameters = parameters
@@ -66,6 +74,8 @@ public struct LoadGenerator: Sendable {
       self.tls = tls
       self.maxMessageSize = maxMessageSize
       self.targetWindowSize = targetWindowSize
+      self.maxFrameSize = maxFrameSize
+      self.readBufferMemory = readBufferMemory
     }
   }
 
@@ -137,11 +147,13 @@ public struct LoadGenerator: Sendable {
     let start = ContinuousClock.now
     let perConnection = config.streamsPerConnection
     let connections = (config.clients + perConnection - 1) / perConnection
+    let readBuffers = ReadBufferSizing(
+      memory: config.readBufferMemory, minimum: 4 << 10, maximum: 256 << 10, expected: connections)
     try await withThrowingTaskGroup(of: Void.self) { group in
       for connection in 0..<connections {
         let first = connection * perConnection
         let streams = min(perConnection, config.clients - first)
-        let transport = try makeTransport(address)
+        let transport = try makeTransport(address, readBuffers: readBuffers)
         let opensAt = start.advanced(by: .milliseconds(Int64(Double(connection) * 1000 / config.connectRate)))
         group.addTask {
           try await Task.sleep(until: opensAt)
@@ -166,12 +178,23 @@ public struct LoadGenerator: Sendable {
     return stats.summary(clients: config.clients, wallSeconds: (ContinuousClock.now - start).inSeconds)
   }
 
-  private func makeTransport(_ address: ServerAddress) throws -> HTTP2ClientTransport.Posix {
+  private func makeTransport(
+    _ address: ServerAddress, readBuffers: ReadBufferSizing
+  ) throws -> HTTP2ClientTransport.Posix {
     return try HTTP2ClientTransport.Posix(
       target: address.resolvableTarget,
       transportSecurity: .flower(config.tls),
       config: .defaults { transport in
         transport.http2.targetWindowSize = max(config.targetWindowSize, 65_535)
+        transport.http2.maxFrameSize = min(max(config.maxFrameSize, 1 << 14), (1 << 24) - 1)
+        // Reads sized like the server's (``ReadBufferSizing``): NIO's default of at most 64 KiB
+        // per read costs a pass through the pipeline for every 64 KiB of a 4 MB `FitIns`.
+        transport.channelDebuggingCallbacks.onCreateTCPConnection = { connection in
+          let reads = readBuffers.allocator(for: connection)
+          return connection.setOption(.recvAllocator, value: reads.allocator).flatMap {
+            connection.setOption(.maxMessagesPerRead, value: reads.readsPerEvent)
+          }
+        }
         // The streams live for the whole run; retry a server that is not up yet quickly.
         transport.connection.maxIdleTime = nil
         transport.backoff = .init(initial: .milliseconds(200), max: .seconds(2), multiplier: 1.6, jitter: 0.2)

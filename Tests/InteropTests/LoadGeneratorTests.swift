@@ -114,6 +114,16 @@ import Testing
     #expect(line.contains("5 fits"), "\(line)")
   }
 
+  @Test func aFrameSizeOutsideHTTP2sLimitsIsRefused() async throws {
+    let dir = try Interop.temporaryDirectory("load-frame-size")
+    for size in ["16383", "16777216"] {
+      let load = try load(port: 1, clients: 1, params: 10, layers: 1, in: dir, ["--max-frame-size", size])
+      defer { load.kill() }
+      #expect(try await load.wait(timeout: .seconds(60)) != 0)
+      #expect(load.output().contains("--max-frame-size must be in 16384…16777215"), "\(load.output())")
+    }
+  }
+
   @Test func maxClientsAboveTheHardOpenFileLimitStopsTheServer() async throws {
     let dir = try Interop.temporaryDirectory("load-rlimit")
     let server = try PeerProcess(

@@ -99,6 +99,32 @@ import Testing
     #expect(rest == original)
   }
 
+  @Test func theFirstTensorsDataOffsetIsReadFromTheMessagesFirstBytes() throws {
+    let npy = NDArray((0..<1000).map { Float($0) }).npy()
+    let bytes: [UInt8] = try Self.fitRes(tensors: [npy, npy]).serializedBytes()
+    let npyStart = try #require(bytes.firstRange(of: Array(npy.prefix(16)))?.lowerBound)
+    let expected = npyStart + npy.count - 4000  // the data follows the .npy header
+    #expect(Array(bytes[expected..<(expected + 8)]) == Array(npy.suffix(4000).prefix(8)))
+    bytes.withUnsafeBytes { raw in
+      #expect(FitResDecoder.firstTensorDataOffset(inPrefix: raw) == expected)
+      // The status before the parameters, and the .npy header's length, must be there; the
+      // rest of the header and the data need not be.
+      #expect(
+        FitResDecoder.firstTensorDataOffset(inPrefix: .init(rebasing: raw[..<(npyStart + 12)])) == expected)
+      #expect(FitResDecoder.firstTensorDataOffset(inPrefix: .init(rebasing: raw[..<(npyStart + 9)])) == nil)
+      #expect(FitResDecoder.firstTensorDataOffset(inPrefix: .init(rebasing: raw[..<8])) == nil)
+    }
+    var evaluate = Flwr_Proto_ClientMessage()
+    evaluate.evaluateRes.loss = 1
+    evaluate.evaluateRes.numExamples = 3
+    let other: [UInt8] = try evaluate.serializedBytes()
+    #expect(other.withUnsafeBytes { FitResDecoder.firstTensorDataOffset(inPrefix: $0) } == nil)
+    var notNPY = Self.fitRes(tensors: [Data(repeating: 1, count: 64)])
+    notNPY.fitRes.parameters.tensorType = "raw"
+    let raw: [UInt8] = try notNPY.serializedBytes()
+    #expect(raw.withUnsafeBytes { FitResDecoder.firstTensorDataOffset(inPrefix: $0) } == nil)
+  }
+
   private func varint(_ n: Int) -> [UInt8] {
     var n = n
     var out: [UInt8] = []

@@ -74,6 +74,46 @@ import Testing
     _ = try channel.finish()
   }
 
+  @Test func aMessageIsPlacedSoThatItsDataOffsetIsAligned() throws {
+    for (count, offset) in [(40_000, 0), (40_000, 3), (40_000, 13), (100, 7)] {
+      let channel = EmbeddedChannel(handler: InboundMessageAssembler(dataOffset: { _ in offset }))
+      let message = Self.message(count, value: 7)
+      // A message of 100 bytes arrives whole; one of 40,000 in 4 KiB chunks.
+      var start = 0
+      while start < message.count {
+        let end = min(start + 4096, message.count)
+        try Self.send(Array(message[start..<end]), to: channel)
+        start = end
+      }
+      var buffers: [ByteBuffer] = []
+      while let payload = try channel.readInbound(as: HTTP2Frame.FramePayload.self) {
+        if case .data(let data) = payload, case .byteBuffer(let buffer) = data.data, buffer.readableBytes > 0
+        {
+          buffers.append(buffer)
+        }
+      }
+      #expect(buffers.count == 1)
+      let buffer = try #require(buffers.first)
+      #expect(Array(buffer.readableBytesView) == message)
+      let address = buffer.withUnsafeReadableBytes { Int(bitPattern: $0.baseAddress!) } + 5 + offset
+      #expect(address % InboundMessageAssembler.dataAlignment == 0, "\(count) bytes, offset \(offset)")
+      #expect(buffer.capacity == (count == 100 ? 128 : 65_536))
+      _ = try channel.finish()
+    }
+  }
+
+  @Test func aMessageIsNotAlignedWhenThePaddingWouldDoubleItsBuffer() throws {
+    // 65,531 bytes and the prefix fill NIO's 64 KiB exactly: no room for padding.
+    let channel = EmbeddedChannel(handler: InboundMessageAssembler(dataOffset: { _ in 1 }))
+    let message = Self.message(65_531, value: 2)
+    try Self.send(Array(message[0..<4096]), to: channel)
+    try Self.send(Array(message[4096...]), to: channel)
+    let frames = try Self.forwarded(from: channel).filter { !$0.bytes.isEmpty }
+    #expect(frames.map(\.bytes) == [message])
+    #expect(frames.first?.capacity == 65_536)
+    _ = try channel.finish()
+  }
+
   @Test func severalMessagesInOneChunkAreForwardedOneByOne() throws {
     let channel = EmbeddedChannel(handler: InboundMessageAssembler())
     let a = Self.message(10, value: 1), b = Self.message(0, value: 0), c = Self.message(300, value: 3)

@@ -27,6 +27,11 @@ import NIOHTTP2
 /// the deframer reports the error. A message whose prefix claims more than the server accepts
 /// is not assembled: from its prefix on, the stream's DATA passes through unchanged, so the
 /// deframer refuses it at once (as without this handler), before any of it is buffered here.
+///
+/// With a ``dataOffset`` function, a message is placed in its buffer so that the offset it
+/// finds in the message's first bytes (the first tensor's data: ``FitResDecoder``) lies at an
+/// address aligned to ``dataAlignment`` bytes — when the padding fits in what NIO allocates
+/// anyway (a power of two).
 final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHandler {
   typealias InboundIn = HTTP2Frame.FramePayload
   typealias InboundOut = HTTP2Frame.FramePayload
@@ -37,6 +42,10 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
   /// The largest message assembled (the server's `maxMessageSize`); a larger claim passes
   /// through to the deframer, which refuses it.
   let maxMessageSize: Int
+  /// Where in a message (after its prefix) the byte to align is, from its first bytes.
+  let dataOffset: (@Sendable (UnsafeRawBufferPointer) -> Int?)?
+  /// The alignment of the byte at ``dataOffset`` (enough for every dtype).
+  static let dataAlignment = 16
   /// Set once a message claimed more than ``maxMessageSize``: everything passes through.
   private var passingThrough = false
 
@@ -53,8 +62,10 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
   private let empty = ByteBufferAllocator().buffer(capacity: 0)
 
   /// An assembler for a stream whose messages may be at most `maxMessageSize` bytes.
-  init(maxMessageSize: Int = Int(Int32.max)) {
+  init(maxMessageSize: Int = Int(Int32.max), dataOffset: (@Sendable (UnsafeRawBufferPointer) -> Int?)? = nil)
+  {
     self.maxMessageSize = maxMessageSize
+    self.dataOffset = dataOffset
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -112,8 +123,9 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
         // A message that does not end in this chunk gets only what arrived of it for now: its
         // connection may be told to wait (``ReceiveBudget``) before reading any more of it.
         let whole = chunk.readableBytes >= length
-        var buffer = context.channel.allocator.buffer(
-          capacity: 5 + (whole ? length : min(chunk.readableBytes, Self.maxReservation)))
+        var buffer = self.buffer(
+          capacity: 5 + (whole ? length : min(chunk.readableBytes, Self.maxReservation)),
+          aligning: whole ? chunk.withUnsafeReadableBytes { dataOffset?($0) } : nil, context: context)
         buffer.writeBytes(prefix)
         prefix.removeAll(keepingCapacity: true)
         message = buffer
@@ -121,8 +133,12 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
         reserved = whole
       } else if !reserved, let started = message {
         // The message goes on: reserve all of it once.
-        var buffer = context.channel.allocator.buffer(
-          capacity: min(started.readableBytes + remaining, Self.maxReservation))
+        let offset = started.withUnsafeReadableBytes {
+          dataOffset?(UnsafeRawBufferPointer(rebasing: $0.dropFirst(5)))
+        }
+        var buffer = self.buffer(
+          capacity: min(started.readableBytes + remaining, Self.maxReservation), aligning: offset,
+          context: context)
         buffer.writeImmutableBuffer(started)
         message = buffer
         reserved = true
@@ -135,6 +151,23 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
         forward(done, endStream: false, context: context)
       }
     }
+  }
+
+  /// A buffer for a message of `capacity` bytes (its prefix included), its reader index moved on
+  /// so that byte `offset` after the prefix will be at an aligned address; unmoved without an
+  /// offset or when the padding would double what NIO allocates (capacities are powers of two).
+  private func buffer(capacity: Int, aligning offset: Int?, context: ChannelHandlerContext) -> ByteBuffer {
+    let alignment = Self.dataAlignment
+    let allocated = capacity <= 1 ? 1 : 1 << (Int.bitWidth - (capacity - 1).leadingZeroBitCount)
+    guard let offset, capacity + alignment - 1 <= allocated else {
+      return context.channel.allocator.buffer(capacity: capacity)
+    }
+    var buffer = context.channel.allocator.buffer(capacity: capacity + alignment - 1)
+    let start = buffer.withUnsafeMutableWritableBytes { Int(bitPattern: $0.baseAddress) }
+    let padding = (alignment - (start + 5 + offset) % alignment) % alignment
+    buffer.writeRepeatingByte(0, count: padding)
+    buffer.moveReaderIndex(forwardBy: padding)
+    return buffer
   }
 
   /// Forwards what arrived of an unfinished message (the deframer then reports it), or, with

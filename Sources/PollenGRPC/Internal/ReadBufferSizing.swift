@@ -1,7 +1,8 @@
 import NIOCore
 import Synchronization
 
-/// Sizes each accepted connection's socket read buffer from how many connections are open.
+/// Sizes each connection's socket read buffer from how many connections are open (the
+/// server's accepted ones; ``LoadGenerator``'s own).
 ///
 /// NIO grows a connection's read buffer while reads fill it and keeps the grown buffer (and
 /// HTTP/2's frame decoder keeps a buffer of the same size) for the connection's life. Large
