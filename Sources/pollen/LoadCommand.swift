@@ -47,7 +47,7 @@ struct LoadCommand: AsyncParsableCommand {
   @Option(help: "The largest HTTP/2 frame the clients accept, in bytes (16384 … 16777215).")
   var maxFrameSize = 256 << 10
 
-  @Option(help: "Bytes all connections' socket read buffers may hold together (each reads 4 KiB … 256 KiB).")
+  @Option(help: "Bytes all connections' socket read buffers may hold together (each reads 64 … 256 KiB).")
   var readBufferMemory = 64 << 20
 
   @Option(help: "PEM root certificates to check the server's TLS certificate with (enables TLS).")
