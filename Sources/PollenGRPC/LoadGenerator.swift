@@ -150,7 +150,7 @@ public struct LoadGenerator: Sendable {
     let connections = (config.clients + perConnection - 1) / perConnection
     // Each connection's reads, as the server sizes its own (``ReadBufferSizing``), but never
     // below NIO's default of 64 KiB: the generator's memory is not what is measured, and at
-    // 10,000 connections 4 KiB reads cost it more CPU than the server.
+    // 10,000 connections the server's sizing would read 4 KiB at a time.
     let readLimit = ReadBufferSizing(
       memory: config.readBufferMemory, minimum: 64 << 10, maximum: 256 << 10, expected: connections
     ).limit(open: connections)
