@@ -2,10 +2,6 @@ import ArgumentParser
 import Logging
 import PollenGRPC
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// `pollen load`: many lightweight Flower-protocol clients in one process, to load a server.
 struct LoadCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
@@ -75,7 +71,7 @@ struct LoadCommand: AsyncParsableCommand {
 
   func run() async throws {
     let logger = CLILogging.logger("pollen.load", defaultLevel: .warning)
-    Self.keepFreedMemory()
+    ProcessMemory.configureForLoadGenerator()
     let connections = (clients + streamsPerConnection - 1) / streamsPerConnection
     let limits = try OpenFileLimit.raise()
     if OpenFileLimit.needed(forClients: connections) > limits.after.soft {
@@ -94,22 +90,5 @@ struct LoadCommand: AsyncParsableCommand {
     let summary = try await LoadGenerator(server: server, config: config, logger: logger).run()
     print(summary)
     if summary.failureCount > 0 { throw ExitCode.failure }
-  }
-
-  /// Has glibc's malloc keep freed memory for reuse instead of handing it back to the kernel.
-  /// Every client assembles each instruction into a buffer of its size (4 MB at P = 1M), freed
-  /// once answered; with glibc's defaults those come from fresh pages each time, and the page
-  /// faults and zeroing were ~7% of the generator's CPU (perf, K = 100, P = 1M). The generator's
-  /// own memory is not what a benchmark measures; the server keeps the defaults.
-  private static func keepFreedMemory() {
-    #if canImport(Glibc)
-      // `mallopt` is declared in <malloc.h>, which Swift's Glibc module does not include.
-      typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-      guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-      let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-      let mmapThreshold: Int32 = -3, trimThreshold: Int32 = -1  // M_MMAP_THRESHOLD, M_TRIM_THRESHOLD
-      _ = mallopt(mmapThreshold, 32 << 20)  // glibc's largest (HEAP_MAX_SIZE / 2)
-      _ = mallopt(trimThreshold, Int32.max)
-    #endif
   }
 }
