@@ -46,23 +46,22 @@ extension FlowerGRPCServer {
     /// many bytes, connections with nothing in flight stop reading their sockets until half of it
     /// is decoded (replies wait in the kernel, then on the clients: TCP flow control). A message
     /// being received always completes, so one larger than the budget still arrives.
-    /// Default: 64 MiB (`pollen server` uses ``defaultReceiveBufferSize(expectedClients:)``).
+    /// Default: 32 MiB (`pollen server` uses ``defaultReceiveBufferSize(expectedClients:)``).
     public var receiveBufferSize: Int?
 
-    /// The receive budget for a run of `expectedClients`: 64 MiB up to 1,000 clients, then
+    /// The receive budget for a run of `expectedClients`: 32 MiB up to 2,000 clients, then
     /// 64 MiB × 1,000 / clients, at least 16 MiB (from 4,000 clients on).
     ///
-    /// When many clients answer at once, every connection that read the first bytes of its
-    /// reply in the turn of the event loop in which the budget filled is committed to that
-    /// reply, so what is held overshoots the budget by up to one reply per connection (at
-    /// 10,000 clients and 40 KB replies, 64 MiB held 230 MB at its peak); with many clients the
-    /// replies are small, and 16 MiB still keeps hundreds of them in flight. Measured at 10,000
-    /// clients, P = 10k: 64 MiB peaked at 1,074 MiB of server memory, 16 MiB at 958 MiB, with
-    /// round times within the run-to-run noise.
+    /// What is held overshoots the budget: connections receiving a reply when it fills finish
+    /// it, and those whose first bytes were read in that turn of the event loop wait holding
+    /// those bytes (their whole replies are counted). At K = 100 clients × 4 MB replies, 32 MiB
+    /// instead of 64 MiB took the server's peak from 263–273 MiB to 204–241 MiB with rounds as
+    /// fast (16 MiB: 199 MiB); with many clients the replies are small, and 16 MiB still keeps
+    /// hundreds of them in flight. Measured at 10,000 clients, P = 10k: 64 MiB peaked at
+    /// 1,074 MiB of server memory, 16 MiB at 958 MiB, with round times within the run-to-run
+    /// noise.
     public static func defaultReceiveBufferSize(expectedClients: Int) -> Int {
-      let full = 64 << 20
-      guard expectedClients > 1_000 else { return full }
-      return max(16 << 20, full * 1_000 / expectedClients)
+      max(16 << 20, min(32 << 20, (64 << 20) * 1_000 / max(expectedClients, 1)))
     }
     /// The largest buffer a connection reads its socket into. NIO grows a connection's read
     /// buffer while reads fill it and keeps it, so this is also about what an idle connection
@@ -106,7 +105,7 @@ extension FlowerGRPCServer {
       sendBufferSize: Int? = 64 << 20, sendLease: Duration = .seconds(1),
       maxStreamsPerPeer: Int? = nil, misbehaviorThrottle: Duration = .seconds(30),
       maxReadBufferSize: Int = 256 << 10, readBufferMemory: Int = 64 << 20, expectedClients: Int = 1,
-      maxFrameSize: Int = 256 << 10, receiveBufferSize: Int? = 64 << 20
+      maxFrameSize: Int = 256 << 10, receiveBufferSize: Int? = 32 << 20
     ) {
       self.receiveBufferSize = receiveBufferSize
       self.maxReadBufferSize = maxReadBufferSize

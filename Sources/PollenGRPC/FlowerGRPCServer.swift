@@ -90,9 +90,12 @@ public final class FlowerGRPCServer: Sendable {
         let maxMessageSize = config.maxMessageSize
         transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
           stream.eventLoop.submit {
+            // A connection waiting for the receive budget reserves no whole message.
+            let gate = try? stream.parent?.pipeline.syncOperations.handler(type: ConnectionReadGate.self)
             try stream.pipeline.syncOperations.addHandler(
               InboundMessageAssembler(
-                maxMessageSize: maxMessageSize, dataOffset: FitResDecoder.firstTensorDataOffset(inPrefix:)),
+                maxMessageSize: maxMessageSize, dataOffset: FitResDecoder.firstTensorDataOffset(inPrefix:),
+                mayReserve: gate.map { gate in { !gate.isWithholding } }),
               position: .first)
             try gauges.install(on: stream)
           }
@@ -136,7 +139,7 @@ public final class FlowerGRPCServer: Sendable {
     if let receiveBudget {
       let (_, peak, pauses) = receiveBudget.statistics
       logger.info(
-        "receive buffer: at most \(peak >> 10) KiB of replies held at once (limit \(receiveBudget.limit >> 10) KiB); reading paused \(pauses) times"
+        "receive buffer: replies begun and not yet decoded peaked at \(peak >> 10) KiB (each counted whole from its first bytes; limit \(receiveBudget.limit >> 10) KiB); reading paused \(pauses) times"
       )
     }
     service.shutdownAll()

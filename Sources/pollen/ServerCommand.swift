@@ -70,7 +70,7 @@ struct ServerCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "MiB of client replies held between arrival and decoding, across all connections (default: 64, less beyond 1,000 --min-clients, 16 from 4,000; 0: no bound).",
+      "MiB of client replies held between arrival and decoding, across all connections (default: 32, less beyond 2,000 --min-clients, 16 from 4,000; 0: no bound).",
       discussion:
         "Past it, connections with nothing in flight stop reading until half is decoded: replies wait in the kernel and on the clients (TCP flow control), not in the server's memory.",
       valueName: "MiB"))

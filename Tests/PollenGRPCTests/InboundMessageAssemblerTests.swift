@@ -102,6 +102,28 @@ import Testing
     }
   }
 
+  @Test func aMessageIsReservedWholeOnlyOnceItsConnectionMayReadOn() throws {
+    final class Switch { var on = false }
+    let allowed = Switch()
+    let assembler = InboundMessageAssembler(dataOffset: { _ in 0 }, mayReserve: { allowed.on })
+    let channel = EmbeddedChannel(handler: assembler)
+    let message = Self.message(40_000, value: 5)
+    // Waiting for the receive budget: what arrived stays in a buffer of about its size.
+    try Self.send(Array(message[0..<4096]), to: channel)
+    try Self.send(Array(message[4096..<8192]), to: channel)
+    #expect(assembler.assemblingCapacity == 8192)
+    #expect(try Self.forwarded(from: channel).isEmpty)
+    // Admitted: the next chunk reserves the whole message (aligned), which then completes.
+    allowed.on = true
+    try Self.send(Array(message[8192..<12_288]), to: channel)
+    #expect(assembler.assemblingCapacity == 65_536)
+    try Self.send(Array(message[12_288...]), to: channel)
+    let frames = try Self.forwarded(from: channel).filter { !$0.bytes.isEmpty }
+    #expect(frames.map(\.bytes) == [message])
+    #expect(frames.first?.capacity == 65_536)
+    _ = try channel.finish()
+  }
+
   @Test func aMessageIsNotAlignedWhenThePaddingWouldDoubleItsBuffer() throws {
     // 65,531 bytes and the prefix fill NIO's 64 KiB exactly: no room for padding.
     let channel = EmbeddedChannel(handler: InboundMessageAssembler(dataOffset: { _ in 1 }))
@@ -172,11 +194,12 @@ import Testing
     #expect(hundred.readsPerEvent(limit: hundred.limit(open: 1)) == 2)
   }
 
-  @Test func theReceiveBudgetShrinksPastAThousandClients() {
+  @Test func theReceiveBudgetShrinksPastTwoThousandClients() {
     typealias Config = FlowerGRPCServer.Config
-    #expect(Config.defaultReceiveBufferSize(expectedClients: 2) == 64 << 20)
-    #expect(Config.defaultReceiveBufferSize(expectedClients: 1_000) == 64 << 20)
+    #expect(Config.defaultReceiveBufferSize(expectedClients: 2) == 32 << 20)
     #expect(Config.defaultReceiveBufferSize(expectedClients: 2_000) == 32 << 20)
+    #expect(Config.defaultReceiveBufferSize(expectedClients: 3_000) == (64 << 20) / 3)
+    #expect(Config.defaultReceiveBufferSize(expectedClients: 4_000) == 16 << 20)
     #expect(Config.defaultReceiveBufferSize(expectedClients: 10_000) == 16 << 20)
   }
 }

@@ -64,6 +64,13 @@ final class ConnectionReadGate: ChannelDuplexHandler, RemovableChannelHandler, @
     context.read()
   }
 
+  /// Whether the connection's reads are withheld now: it is receiving a message that began
+  /// during a pause and has not been admitted (on the event loop).
+  var isWithholding: Bool {
+    eventLoop.assertInEventLoop()
+    return outstanding > 0 && !admitted && budget.isPaused
+  }
+
   /// Messages of `bytes` began to arrive on one of this connection's streams (on the event loop).
   func charge(_ bytes: Int) {
     eventLoop.assertInEventLoop()

@@ -28,6 +28,13 @@ import NIOHTTP2
 /// is not assembled: from its prefix on, the stream's DATA passes through unchanged, so the
 /// deframer refuses it at once (as without this handler), before any of it is buffered here.
 ///
+/// With a ``mayReserve`` function, a message is reserved whole only while it says so: a
+/// connection withheld by the server's ``ReceiveBudget`` (its first bytes arrived during a
+/// pause) keeps what arrived of its message in a buffer of that size until it is admitted. At
+/// K = 100 clients × 4 MB replies, half the connections were waiting at a time, each with a 4 MB
+/// reservation (memory of earlier messages, resident) for the few hundred KiB it had read: the
+/// server's peak memory was their reservations, whatever the budget's limit.
+///
 /// With a ``dataOffset`` function, a message is placed in its buffer so that the offset it
 /// finds in the message's first bytes (the first tensor's data: ``FitResDecoder``) lies at an
 /// address aligned to ``dataAlignment`` bytes — when the padding fits in what NIO allocates
@@ -44,6 +51,9 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
   let maxMessageSize: Int
   /// Where in a message (after its prefix) the byte to align is, from its first bytes.
   let dataOffset: (@Sendable (UnsafeRawBufferPointer) -> Int?)?
+  /// Whether a message that goes on past its first chunk may be reserved whole now (read on the
+  /// event loop; `nil`: always).
+  let mayReserve: (() -> Bool)?
   /// The alignment of the byte at ``dataOffset`` (enough for every dtype).
   static let dataAlignment = 16
   /// Set once a message claimed more than ``maxMessageSize``: everything passes through.
@@ -61,11 +71,18 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
   private var inputClosed = false
   private let empty = ByteBufferAllocator().buffer(capacity: 0)
 
+  /// The capacity of the buffer holding the message being assembled (0 between messages; for
+  /// tests).
+  var assemblingCapacity: Int { message?.capacity ?? 0 }
+
   /// An assembler for a stream whose messages may be at most `maxMessageSize` bytes.
-  init(maxMessageSize: Int = Int(Int32.max), dataOffset: (@Sendable (UnsafeRawBufferPointer) -> Int?)? = nil)
-  {
+  init(
+    maxMessageSize: Int = Int(Int32.max), dataOffset: (@Sendable (UnsafeRawBufferPointer) -> Int?)? = nil,
+    mayReserve: (() -> Bool)? = nil
+  ) {
     self.maxMessageSize = maxMessageSize
     self.dataOffset = dataOffset
+    self.mayReserve = mayReserve
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -131,7 +148,7 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
         message = buffer
         remaining = length
         reserved = whole
-      } else if !reserved, let started = message {
+      } else if !reserved, mayReserve?() ?? true, let started = message {
         // The message goes on: reserve all of it once.
         let offset = started.withUnsafeReadableBytes {
           dataOffset?(UnsafeRawBufferPointer(rebasing: $0.dropFirst(5)))
