@@ -4,6 +4,9 @@
 #   s/round     seconds per round measured inside the server from the moment all K clients are
 #               connected (pollen: history.json timings, fit + aggregate + evaluate; Flower:
 #               Benchmarks/flower_timed_server.py, configure_fit returned → round done)
+#   2nd half    the same over the last half of the rounds (rounds R/2+1 … R): Flower's first
+#               rounds are its slowest (K = 100, P = 1M: 4.2, 3.6, 2.5 s, then 0.8–1.2 s), so
+#               this is the steady state; both servers' first round also warms up the clients
 #   fit s       the fit phase of that (instructions out → aggregated)
 #   CPU s/round server CPU (utime + stime, /proc/PID/stat) from round 1's start to the last
 #               round's end, divided by the rounds (Benchmarks/server_probe.py)
@@ -14,7 +17,7 @@
 # (c) `pollen load`, K = 1,000, P = 100k; (d) `pollen load`, K = 10,000, P = 10k, 3 rounds
 # (Flower's server admits 1,000 streams; the rest are refused: the table says what happened).
 #
-# Usage: Benchmarks/compare_server.sh [--quick] [--cases a,b,c,d] [--rounds R] [--flower-timeout S]
+# Usage: Benchmarks/compare_server.sh [--quick] [--cases a,b,c,d] [--rounds R (default 6; (d): at most 3)] [--flower-timeout S]
 #   --quick: small K and P (a smoke test of the script, a minute or two).
 # Environment: PYTHON (default .venv/bin/python, created like Scripts/test.sh if missing),
 #   POLLEN_BIN (default: a release build, `swift build -c release --product pollen`).
@@ -24,7 +27,7 @@ ROOT=$PWD
 
 QUICK=0
 CASES=a,b,c,d
-ROUNDS=3
+ROUNDS=6
 FLOWER_TIMEOUT=300
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -125,7 +128,7 @@ run_case() {
 import json, os, sys
 case, server, kind, k, p, rounds, d, summary = sys.argv[1:]
 probe = json.load(open(os.path.join(d, "probe.json")))
-per_round = fit = None
+per_round = fit = steady = None
 note = ""
 if server == "pollen" and os.path.exists(os.path.join(d, "out/history.json")):
     t = json.load(open(os.path.join(d, "out/history.json")))["timings"]
@@ -133,11 +136,15 @@ if server == "pollen" and os.path.exists(os.path.join(d, "out/history.json")):
     phases = zip(series("fit_seconds"), series("aggregate_seconds"), series("central_evaluate_seconds"), series("evaluate_seconds"))
     rounds_s = [sum(x) for x in phases]
     per_round = sum(rounds_s) / len(rounds_s)
+    tail = rounds_s[len(rounds_s) // 2:]
+    steady = sum(tail) / len(tail) if tail else None
     fit = sum(a + b for a, b in zip(series("fit_seconds"), series("aggregate_seconds"))) / len(rounds_s)
 elif server == "flower" and os.path.exists(os.path.join(d, "timings.json")):
     t = json.load(open(os.path.join(d, "timings.json")))["rounds"]
     if t:
         per_round = sum(r["round_seconds"] for r in t) / len(t)
+        tail = t[len(t) // 2:]
+        steady = sum(r["round_seconds"] for r in tail) / len(tail)
         fit = sum(r["fit_seconds"] for r in t) / len(t)
 if per_round is None:
     note = "timed out" if probe["timed_out"] else f"exit {probe['exit']}"
@@ -154,7 +161,7 @@ try:
 except (OSError, ValueError):
     pass
 fmt = lambda x: "" if x is None else f"{x:.4f}"
-print("\t".join([case, server, kind, k, p, rounds, fmt(per_round), fmt(fit), fmt(cpu), fmt(load_cpu), f"{probe['peak_rss_mb']:.0f}", note.strip("; ,")]))
+print("\t".join([case, server, kind, k, p, rounds, fmt(per_round), fmt(steady), fmt(fit), fmt(cpu), fmt(load_cpu), f"{probe['peak_rss_mb']:.0f}", note.strip("; ,")]))
 EOF
 }
 
@@ -163,7 +170,10 @@ for c in ${CASES//,/ }; do
     a) run_case a flower python "${A[@]}"; run_case a pollen python "${A[@]}" ;;
     b) run_case b flower load "${B[@]}"; run_case b pollen load "${B[@]}" ;;
     c) run_case c flower load "${C[@]}"; run_case c pollen load "${C[@]}" ;;
-    d) run_case d pollen load "${D[@]}"; run_case d flower load "${D[@]}" ;;
+    d) # The issue's case (d) is 3 rounds (at most --rounds).
+      all_rounds=$ROUNDS; ROUNDS=$((ROUNDS < 3 ? ROUNDS : 3))
+      run_case d pollen load "${D[@]}"; run_case d flower load "${D[@]}"
+      ROUNDS=$all_rounds ;;
     *) echo "unknown case $c" >&2; exit 2 ;;
   esac
 done
@@ -171,7 +181,7 @@ done
 "$PY" - "$RESULTS" <<'EOF'
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
-head = ["case", "server", "clients", "K", "P", "rounds", "s/round", "fit s/round", "CPU s/round", "load CPU s/round", "peak RSS MB", "note"]
+head = ["case", "server", "clients", "K", "P", "rounds", "s/round", "2nd half", "fit s/round", "CPU s/round", "load CPU s/round", "peak RSS MB", "note"]
 print(" | ".join(head))
 print(" | ".join("---" for _ in head))
 for r in rows:
@@ -182,12 +192,12 @@ for case in sorted({r[0] for r in rows}):
     f, p = by.get((case, "flower")), by.get((case, "pollen"))
     if not f or not p or not f[6] or not p[6]:
         if f and p:
-            print(f"({case}) Flower / Pollen: no ratio, a server did not finish its rounds ({f[11] or p[11]})")
+            print(f"({case}) Flower / Pollen: no ratio, a server did not finish its rounds ({f[12] or p[12]})")
         continue
     def ratio(i):
         try:
             return f"{float(f[i]) / float(p[i]):.1f}x"
         except (ValueError, ZeroDivisionError):
             return "n/a"
-    print(f"({case}) Flower / Pollen: s/round {ratio(6)}, CPU/round {ratio(8)}, peak RSS {ratio(10)}")
+    print(f"({case}) Flower / Pollen: s/round {ratio(6)} ({ratio(7)} over the last half of the rounds), CPU/round {ratio(9)}, peak RSS {ratio(11)}")
 EOF
