@@ -60,6 +60,13 @@ extension NDArray {
 }
 
 extension NDArray {
+  /// Where the data of the `.npy` file starting at `bytes` begins, read from its preamble alone
+  /// (magic, version, header length: the first 10 or 12 bytes; the header need not be there);
+  /// `nil` when `bytes` does not start like an `.npy` file numpy writes (versions 1.0–3.0).
+  package static func npyDataOffset(peeking bytes: UnsafeRawBufferPointer) -> Int? {
+    (try? NPYHeader.Preamble(bytes))?.dataOffset
+  }
+
   /// Moves the data of the `.npy` file in `file` back by fewer bytes than its item size, into
   /// the spaces that pad its header, so that the data starts at an address aligned for its
   /// dtype and ``init(npy:)`` can take it without a copy. Returns the file's new length
@@ -75,6 +82,7 @@ extension NDArray {
   /// copy into fresh memory was 8% of the server's CPU, most of it faulting new pages in.
   package static func alignNPYDataInPlace(_ file: UnsafeMutableRawBufferPointer) -> Int? {
     guard let base = file.baseAddress,
+      let preamble = try? NPYHeader.Preamble(UnsafeRawBufferPointer(file)),
       let header = try? NPYHeader.parse(UnsafeRawBufferPointer(file)),
       !header.descr.bigEndian, !(header.fortranOrder && header.shape.count > 1)
     else { return nil }
@@ -83,8 +91,7 @@ extension NDArray {
     let shift = (Int(bitPattern: base) + offset) % item
     guard shift > 0, offset < file.count else { return nil }
     let newline = offset - 1
-    let lengthSize = file[6] == 1 ? 2 : 4
-    let headerStart = 8 + lengthSize
+    let (lengthSize, headerStart) = (preamble.lengthSize, preamble.headerStart)
     guard file[newline] == 0x0A, newline - shift > headerStart,
       file[(newline - shift)..<newline].allSatisfy({ $0 == 0x20 })
     else { return nil }

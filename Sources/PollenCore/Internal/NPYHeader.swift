@@ -19,29 +19,49 @@ struct NPYHeader {
   /// numpy's `NPY_MAXDIMS`.
   static let maxDimensions = 64
 
+  /// The fixed part of an `.npy` file before its header: the version and the header's length.
+  struct Preamble {
+    var major: UInt8
+    var minor: UInt8
+    /// Bytes of the little-endian header length field: 2 in version 1.0, 4 from 2.0 on.
+    var lengthSize: Int
+    /// The header's length as declared (its text and padding, the final `\n` included).
+    var headerLength: Int
+    /// Where the header's text begins.
+    var headerStart: Int { 8 + lengthSize }
+    /// Where the data begins, if the declared length is right.
+    var dataOffset: Int { headerStart + headerLength }
+
+    /// Reads the preamble at the start of `file` (10 or 12 bytes; the header need not follow).
+    ///
+    /// - Throws: ``PollenError`` (`invalidTensor`) naming what is wrong.
+    init(_ file: UnsafeRawBufferPointer) throws(PollenError) {
+      let prefix = min(file.count, magic.count)
+      guard file.prefix(prefix).elementsEqual(magic.prefix(prefix)) else {
+        throw invalid("not an .npy file: it does not start with the magic string \\x93NUMPY")
+      }
+      guard file.count >= 10 else {
+        throw invalid("truncated .npy preamble: \(file.count) bytes")
+      }
+      (major, minor) = (file[6], file[7])
+      switch (major, minor) {
+      case (1, 0): lengthSize = 2
+      case (2, 0), (3, 0): lengthSize = 4
+      default: throw invalid("unsupported .npy version \(major).\(minor) (Pollen reads 1.0, 2.0 and 3.0)")
+      }
+      guard file.count >= 8 + lengthSize else { throw invalid("truncated .npy header length") }
+      headerLength = 0
+      for i in 0..<lengthSize { headerLength |= Int(file[8 + i]) << (8 * i) }
+    }
+  }
+
   /// Reads the preamble and header at the start of `file`.
   ///
   /// - Throws: ``PollenError`` (`invalidTensor`) naming what is wrong.
   static func parse(_ file: UnsafeRawBufferPointer) throws(PollenError) -> NPYHeader {
-    let prefix = min(file.count, magic.count)
-    guard file.prefix(prefix).elementsEqual(magic.prefix(prefix)) else {
-      throw invalid("not an .npy file: it does not start with the magic string \\x93NUMPY")
-    }
-    guard file.count >= 10 else {
-      throw invalid("truncated .npy preamble: \(file.count) bytes")
-    }
-    let (major, minor) = (file[6], file[7])
-    let lengthSize: Int
-    switch (major, minor) {
-    case (1, 0): lengthSize = 2
-    case (2, 0), (3, 0): lengthSize = 4
-    default: throw invalid("unsupported .npy version \(major).\(minor) (Pollen reads 1.0, 2.0 and 3.0)")
-    }
-    guard file.count >= 8 + lengthSize else { throw invalid("truncated .npy header length") }
-    var headerLength = 0
-    for i in 0..<lengthSize { headerLength |= Int(file[8 + i]) << (8 * i) }
-    let headerStart = 8 + lengthSize
-    guard headerLength >= 0, file.count - headerStart >= headerLength else {
+    let preamble = try Preamble(file)
+    let (major, headerStart, headerLength) = (preamble.major, preamble.headerStart, preamble.headerLength)
+    guard file.count - headerStart >= headerLength else {
       throw invalid(
         "truncated .npy header: \(headerLength) bytes declared, \(file.count - headerStart) present")
     }

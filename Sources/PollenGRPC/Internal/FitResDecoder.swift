@@ -105,12 +105,9 @@ enum FitResDecoder {
         index = reader.index
       }
     }
-    // The .npy header: magic, version, header length (2 bytes in version 1, 4 from 2 on).
-    guard prefix.count - index >= 12,
-      prefix[index..<(index + 6)].elementsEqual([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59])
-    else { return nil }
-    let lengthSize = prefix[index + 6] == 1 ? 2 : 4
-    let length = (0..<lengthSize).reduce(0) { $0 | Int(prefix[index + 8 + $1]) << (8 * $1) }
-    return index + 8 + lengthSize + length
+    // The tensor's .npy preamble says where its data begins.
+    return NDArray.npyDataOffset(peeking: UnsafeRawBufferPointer(rebasing: prefix[index...])).map {
+      index + $0
+    }
   }
 }
