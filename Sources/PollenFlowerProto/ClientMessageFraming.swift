@@ -16,20 +16,14 @@ package enum ClientMessageFraming {
 
   /// Walks the top-level fields of `bytes`.
   package static func scan(_ bytes: UnsafeRawBufferPointer) -> Scan {
-    var reader = ProtobufFieldReader(bytes, from: 0, to: bytes.count)
-    var kind: Reply.Kind?
-    while !reader.atEnd {
-      guard let field = reader.field() else { return .broken }
-      guard field.wireType == 2 else { continue }
-      switch field.number {
-      case 1: kind = .disconnect
-      case 2: kind = .getProperties
-      case 3: kind = .getParameters
-      case 4: kind = .fit
-      case 5: kind = .evaluate
-      default: break
-      }
+    guard let number = ProtobufFieldReader.lastMessageField(in: bytes, among: 1...5) else { return .broken }
+    switch number {
+    case 1: return .valid(.disconnect)
+    case 2: return .valid(.getProperties)
+    case 3: return .valid(.getParameters)
+    case 4: return .valid(.fit)
+    case 5: return .valid(.evaluate)
+    default: return .valid(nil)
     }
-    return .valid(kind)
   }
 }

@@ -63,4 +63,20 @@ package struct ProtobufFieldReader {
     }
     return Field(number: tag >> 3, wireType: wireType, tagStart: tagStart, start: start, end: index)
   }
+
+  /// The number of the last top-level length-delimited field of `bytes` whose number is in
+  /// `numbers` — the member a oneof of messages holds, by protobuf's last-one-wins rule — as
+  /// `.some(nil)` when there is none, or `nil` when the framing is broken (a tag, varint or
+  /// length runs past the end, or a wire type is not one protobuf defines).
+  package static func lastMessageField(in bytes: UnsafeRawBufferPointer, among numbers: ClosedRange<UInt64>)
+    -> UInt64??
+  {
+    var reader = ProtobufFieldReader(bytes, from: 0, to: bytes.count)
+    var last: UInt64?
+    while !reader.atEnd {
+      guard let field = reader.field() else { return nil }
+      if field.wireType == 2, numbers.contains(field.number) { last = field.number }
+    }
+    return .some(last)
+  }
 }

@@ -26,16 +26,9 @@ struct ServerMessageBytes: Sendable {
   /// - Throws: `RPCError(.invalidArgument)` when the top-level fields are not valid protobuf.
   init<Bytes: GRPCContiguousBytes>(_ serialized: Bytes) throws {
     bytes = serialized as? GRPCNIOTransportBytes ?? serialized.withUnsafeBytes { GRPCNIOTransportBytes($0) }
-    var last: UInt64?
-    let valid = bytes.withUnsafeBytes { raw in
-      var reader = ProtobufFieldReader(raw, from: 0, to: raw.count)
-      while !reader.atEnd {
-        guard let field = reader.field() else { return false }
-        if field.wireType == 2, (1...5).contains(field.number) { last = field.number }
-      }
-      return true
-    }
-    guard valid else {
+    // ServerMessage's oneof msg: reconnect_ins (1) … evaluate_ins (5).
+    guard let last = bytes.withUnsafeBytes({ ProtobufFieldReader.lastMessageField(in: $0, among: 1...5) })
+    else {
       throw RPCError(code: .invalidArgument, message: "Can't deserialize to message of type ServerMessage.")
     }
     isFit = last == 4
