@@ -203,11 +203,12 @@ let package = Package(
     .testTarget(name: "PollenSimulationTests", dependencies: ["PollenSimulation", "PollenTesting"]),
     .testTarget(name: "PollenDataTests", dependencies: ["PollenData", "PollenTesting"]),
     .testTarget(name: "PollenNNTests", dependencies: ["PollenNN"]),
-    .testTarget(name: "PollenRecipesTests", dependencies: ["PollenRecipes", "PollenPrivacy"]),
+    .testTarget(
+      name: "PollenRecipesTests", dependencies: ["PollenRecipes", "PollenPrivacy", "PollenTesting"]),
     .testTarget(name: "PollenStoreTests", dependencies: ["PollenStore", "PollenTesting", "PollenPrivacy"]),
     .testTarget(name: "PollenMetricsTests", dependencies: ["PollenMetrics"]),
     .testTarget(name: "PollenConfigTests", dependencies: ["PollenConfig"]),
-    .testTarget(name: "InteropTests", dependencies: ["PollenCore"], exclude: ["python"]),
+    .testTarget(name: "InteropTests", dependencies: ["PollenCore", "PollenTesting"], exclude: ["python"]),
     .testTarget(
       name: "PollenFleetTests",
       dependencies: ["PollenFleet", "PollenFleetProto", "PollenCore", "PollenServer"]),

@@ -3,6 +3,7 @@ import PollenPrivacy
 import PollenRecipes
 import PollenServer
 import PollenSimulation
+import PollenTesting
 import Testing
 
 @Suite("pollen baseline")
@@ -77,7 +78,7 @@ struct BaselineTests {
     #expect(report.textTable() == "a     bb\n----  --\nx     1\nlong  22")
     let page = report.html()
     #expect(page.contains("t &lt;1&gt;") && page.contains("<polyline"))
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pollen-cmp-\(UUID().uuidString)")
+    let dir = TemporaryPaths.path("cmp")
     try report.write(to: dir)
     #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("report.html").path))
     #expect(

@@ -2,6 +2,7 @@ import Foundation
 import PollenCore
 import PollenServer
 import PollenStore
+import PollenTesting
 import Testing
 
 @Suite("Run store: what it keeps and what it refuses")
@@ -9,9 +10,7 @@ struct RunStoreCheckTests {
   static let settings = RunSettings([("strategy", "fedavgm"), ("rounds", "5"), ("seed", "1")])
 
   func path(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent(
-      "pollen-store-\(name)-\(UUID().uuidString).db"
-    ).path
+    TemporaryPaths.path("store-\(name)", suffix: ".db").path
   }
 
   /// A history with every series, scalar kinds, failures, simulated time and timings.

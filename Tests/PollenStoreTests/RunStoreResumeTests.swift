@@ -59,9 +59,7 @@ struct RunStoreResumeTests {
   }
 
   func temporaryStore(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent(
-      "pollen-store-\(name)-\(UUID().uuidString).db"
-    ).path
+    TemporaryPaths.path("store-\(name)", suffix: ".db").path
   }
 
   @Test("a run stopped after round 3 and resumed from its store equals an uninterrupted run")

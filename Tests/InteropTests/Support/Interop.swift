@@ -1,4 +1,5 @@
 import Foundation
+import PollenTesting
 import Testing
 
 /// Where the interop tests find their peers: the Python interpreter with Flower 1.41 and the
@@ -47,12 +48,9 @@ enum Interop {
     return port
   }
 
-  /// A fresh temporary directory.
+  /// A fresh temporary directory, removed when the test process exits (``TemporaryPaths``).
   static func temporaryDirectory(_ name: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "pollen-interop-\(name)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    try TemporaryPaths.directory("interop-\(name)")
   }
 }
 
