@@ -82,7 +82,6 @@ extension NDArray {
   /// copy into fresh memory was 8% of the server's CPU, most of it faulting new pages in.
   package static func alignNPYDataInPlace(_ file: UnsafeMutableRawBufferPointer) -> Int? {
     guard let base = file.baseAddress,
-      let preamble = try? NPYHeader.Preamble(UnsafeRawBufferPointer(file)),
       let header = try? NPYHeader.parse(UnsafeRawBufferPointer(file)),
       !header.descr.bigEndian, !(header.fortranOrder && header.shape.count > 1)
     else { return nil }
@@ -91,7 +90,8 @@ extension NDArray {
     let shift = (Int(bitPattern: base) + offset) % item
     guard shift > 0, offset < file.count else { return nil }
     let newline = offset - 1
-    let (lengthSize, headerStart) = (preamble.lengthSize, preamble.headerStart)
+    let lengthSize = header.lengthSize
+    let headerStart = 8 + lengthSize
     guard file[newline] == 0x0A, newline - shift > headerStart,
       file[(newline - shift)..<newline].allSatisfy({ $0 == 0x20 })
     else { return nil }

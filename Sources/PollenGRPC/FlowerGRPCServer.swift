@@ -90,14 +90,15 @@ public final class FlowerGRPCServer: Sendable {
         let maxMessageSize = config.maxMessageSize
         transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
           stream.eventLoop.submit {
-            // A connection waiting for the receive budget reserves no whole message.
+            // The connection's receive budget: the gauge charges it, and a connection waiting for
+            // it reserves no whole message.
             let gate = try? stream.parent?.pipeline.syncOperations.handler(type: ConnectionReadGate.self)
             try stream.pipeline.syncOperations.addHandler(
               InboundMessageAssembler(
                 maxMessageSize: maxMessageSize, dataOffset: FitResDecoder.firstTensorDataOffset(inPrefix:),
                 mayReserve: gate.map { gate in { !gate.isWithholding } }),
               position: .first)
-            try gauges.install(on: stream)
+            try gauges.install(on: stream, gate: gate)
           }
         }
       })

@@ -10,6 +10,8 @@ struct NPYHeader {
   var shape: [Int]
   /// Offset of the first data byte from the start of the file.
   var dataOffset: Int
+  /// Bytes of the preamble's header length field (``Preamble/lengthSize``).
+  var lengthSize = 0
 
   static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
   /// numpy's `ARRAY_ALIGN`.
@@ -77,6 +79,7 @@ struct NPYHeader {
     }
     var header = try fromLiteral(literal)
     header.dataOffset = headerStart + headerLength
+    header.lengthSize = preamble.lengthSize
     return header
   }
 

@@ -221,9 +221,11 @@ final class StreamWriteGauges: Sendable {
   /// Gauges not yet claimed (for tests).
   var unclaimed: Int { state.withLock { $0.open.count } }
 
-  /// Installs a ``StreamWriteGaugeHandler`` at the front of a new stream channel.
-  func install(on channel: any Channel) throws {
+  /// Installs a ``StreamWriteGaugeHandler`` at the front of a new stream channel; with `gate`
+  /// (its connection's ``ConnectionReadGate``), the stream's messages charge its receive budget.
+  func install(on channel: any Channel, gate: ConnectionReadGate? = nil) throws {
     let (token, gauge) = open()
+    if let gate { gauge.attach(gate) }
     try channel.pipeline.syncOperations.addHandler(
       StreamWriteGaugeHandler(token: token, gauge: gauge, gauges: self), position: .first)
   }
@@ -245,14 +247,6 @@ final class StreamWriteGaugeHandler: ChannelDuplexHandler, RemovableChannelHandl
   private var tagged = false
   /// Where the stream's messages begin, to charge each one's size when it starts.
   private var starts = MessageStarts()
-
-  func handlerAdded(context: ChannelHandlerContext) {
-    if let parent = context.channel.parent,
-      let gate = try? parent.pipeline.syncOperations.handler(type: ConnectionReadGate.self)
-    {
-      gauge.attach(gate)
-    }
-  }
 
   init(token: String, gauge: StreamWriteGauge, gauges: StreamWriteGauges) {
     self.token = token
