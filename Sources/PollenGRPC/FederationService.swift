@@ -95,11 +95,12 @@ public final class FederationService: Service, Sendable {
         onListening(port)
         let rounds: Result<Outcome, any Error> = await cancelWhenGracefulShutdown {
           var running = server
-          // Between rounds, freed pages go back to the system (see ProcessMemory.trim()).
+          // Between rounds, freed pages go back to the system at 10,000s of clients (see
+          // ProcessMemory.trimsBetweenRounds).
           let onRoundEnd = running.onRoundEnd
           running.onRoundEnd = { round, history in
             onRoundEnd?(round, history)
-            ProcessMemory.trim()
+            ProcessMemory.trimAfterRound()
           }
           do {
             let history = try await running.run(resumingFrom: checkpoint, recorder: recorder)

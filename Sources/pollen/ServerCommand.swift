@@ -192,8 +192,8 @@ struct ServerCommand: AsyncParsableCommand {
 
   func run() async throws {
     // One malloc arena per core (glibc's default is eight), replies from the heap rather than
-    // mappings of their own, freed memory kept at the heaps' tops for up to 1,000 clients: see
-    // ProcessMemory.configureForServer.
+    // mappings of their own, freed memory kept (at the heaps' tops, and not trimmed between
+    // rounds) for up to 1,000 clients: see ProcessMemory.configureForServer.
     ProcessMemory.configureForServer(
       arenas: max(2, ProcessInfo.processInfo.activeProcessorCount), expectedClients: minClients)
     let logger = CLILogging.logger("pollen.server", defaultLevel: .info)

@@ -9,4 +9,11 @@ import Testing
     #expect(ProcessMemory.keptFreedBytes(expectedClients: 1_001) == nil)
     #expect(ProcessMemory.keptFreedBytes(expectedClients: 10_000) == nil)
   }
+
+  @Test func onlyRunsOfMoreThanAThousandClientsTrimTheHeapBetweenRounds() {
+    #expect(!ProcessMemory.trimsBetweenRounds(expectedClients: 1))
+    #expect(!ProcessMemory.trimsBetweenRounds(expectedClients: 1_000))
+    #expect(ProcessMemory.trimsBetweenRounds(expectedClients: 1_001))
+    #expect(ProcessMemory.trimsBetweenRounds(expectedClients: 10_000))
+  }
 }
