@@ -144,7 +144,11 @@ public struct LoadGenerator: Sendable {
     }
     let stats = LoadStats()
     let replies = try LoadReplies(parameters: config.parameters, layers: config.layers)
-    let fitReplies = FitReplyCache()
+    let splices = LoadReplySplices()
+    let fitReplies = FitReplyCache(splices: splices)
+    // Every client of a round receives the same `FitIns`: one stream assembles it, the others
+    // compare what they receive with it and answer with the same buffer.
+    let sharedInstruction = SharedInboundMessage()
     let start = ContinuousClock.now
     let perConnection = config.streamsPerConnection
     let connections = (config.clients + perConnection - 1) / perConnection
@@ -158,7 +162,8 @@ public struct LoadGenerator: Sendable {
       for connection in 0..<connections {
         let first = connection * perConnection
         let streams = min(perConnection, config.clients - first)
-        let transport = try makeTransport(address, readLimit: readLimit)
+        let transport = try makeTransport(
+          address, readLimit: readLimit, shared: sharedInstruction, splices: splices)
         let opensAt = start.advanced(by: .milliseconds(Int64(Double(connection) * 1000 / config.connectRate)))
         group.addTask {
           try await Task.sleep(until: opensAt)
@@ -184,7 +189,7 @@ public struct LoadGenerator: Sendable {
   }
 
   private func makeTransport(
-    _ address: ServerAddress, readLimit: Int
+    _ address: ServerAddress, readLimit: Int, shared: SharedInboundMessage, splices: LoadReplySplices
   ) throws -> HTTP2ClientTransport.Posix {
     return try HTTP2ClientTransport.Posix(
       target: address.resolvableTarget,
@@ -204,12 +209,15 @@ public struct LoadGenerator: Sendable {
         transport.backoff = .init(initial: .milliseconds(200), max: .seconds(2), multiplier: 1.6, jitter: 0.2)
         // Each stream assembles a `FitIns` into one buffer of its size, as the server does its
         // replies (``InboundMessageAssembler``): without it the deframer grows the message by
-        // doubling, copying the model about twice more per client.
+        // doubling, copying the model about twice more per client. A `FitIns` the same as the
+        // last one assembled is not copied at all (``SharedInboundMessage``).
         let maxMessageSize = config.maxMessageSize
         transport.channelDebuggingCallbacks.onCreateHTTP2Stream = { stream in
           stream.eventLoop.submit {
             try stream.pipeline.syncOperations.addHandler(
-              InboundMessageAssembler(maxMessageSize: maxMessageSize), position: .first)
+              InboundMessageAssembler(maxMessageSize: maxMessageSize, shared: shared), position: .first)
+            // The `fit` reply, framed once, goes out in place of its placeholder.
+            try stream.pipeline.syncOperations.addHandler(LoadReplySplicer(splices), position: .first)
           }
         }
       })

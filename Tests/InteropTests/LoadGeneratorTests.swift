@@ -33,7 +33,9 @@ import Testing
       ],
       directory: dir)
     defer { server.kill() }
-    let load = try load(port: port, clients: 500, params: 1_000, layers: 3, in: dir)
+    // 20,000 float32: each FitIns (80 KB) is above SharedInboundMessage.minimumLength, so the
+    // clients compare theirs with the one assembled instead of copying it.
+    let load = try load(port: port, clients: 500, params: 20_000, layers: 3, in: dir)
     defer { load.kill() }
 
     #expect(
@@ -45,10 +47,10 @@ import Testing
     #expect(line.contains("500 disconnected by the server, 0 failures"), "\(line)")
 
     // Every client returns params + 1 with 10 examples: FedAvg of identical updates is params + 1
-    // per round, from zeros; 1,000 float32 split 334/333/333.
+    // per round, from zeros; 20,000 float32 split 6,667/6,667/6,666.
     let arrays = try await Interop.loadNPZ(dir.appendingPathComponent("parameters.npz"))
     #expect(arrays.keys.sorted() == ["arr_0", "arr_1", "arr_2"])
-    #expect(arrays["arr_0"]?.shape == [334] && arrays["arr_2"]?.shape == [333])
+    #expect(arrays["arr_0"]?.shape == [6_667] && arrays["arr_2"]?.shape == [6_666])
     for (name, array) in arrays {
       #expect(array.dtype == "float32")
       #expect(array.values.allSatisfy { abs($0 - 2) < 1e-6 }, "\(name): \(array.values.prefix(5))")
@@ -57,9 +59,9 @@ import Testing
     let history = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     let timings = try #require(history["timings"] as? [String: [[Double]]])
     #expect(timings["round_seconds"]?.map { $0[0] } == [1, 2])
-    // 500 results of 1,000 float32 (4,000 bytes of data each, plus .npy headers) per round.
+    // 500 results of 20,000 float32 (80,000 bytes of data each, plus .npy headers) per round.
     let received = try #require(timings["bytes_received"])
-    #expect(received.allSatisfy { $0[1] >= 500 * 4_000 }, "\(received)")
+    #expect(received.allSatisfy { $0[1] >= 500 * 80_000 }, "\(received)")
     #expect((history["failures"] as? [Any])?.isEmpty ?? true, "\(history["failures"] ?? "")")
   }
 
@@ -148,7 +150,9 @@ import Testing
       ],
       directory: dir)
     defer { server.kill() }
-    let load = try load(port: port, clients: 20, params: 1_000, layers: 2, in: dir)
+    // Each round's FitIns (160 KB) differs from the last: the first client to receive it
+    // assembles it, the others find theirs the same (SharedInboundMessage).
+    let load = try load(port: port, clients: 20, params: 40_000, layers: 2, in: dir)
     defer { load.kill() }
 
     #expect(try await server.wait(timeout: .seconds(300)) == 0, "flower server:\n\(server.output())")
@@ -167,7 +171,7 @@ import Testing
     // Flower's FedAvg of 20 identical params + 1: 3.0 after 3 rounds (Flower's float32
     // weighted sum rounds slightly).
     let arrays = try await Interop.loadNPZ(parametersFile)
-    #expect(arrays["arr_0"]?.shape == [500] && arrays["arr_1"]?.shape == [500])
+    #expect(arrays["arr_0"]?.shape == [20_000] && arrays["arr_1"]?.shape == [20_000])
     for (name, array) in arrays {
       #expect(array.values.allSatisfy { abs($0 - 3) < 1e-5 }, "\(name): \(array.values.prefix(5))")
     }

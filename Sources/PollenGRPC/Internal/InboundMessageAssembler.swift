@@ -1,6 +1,12 @@
 import NIOCore
 import NIOHTTP2
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Assembles each gRPC message a stream receives into one buffer of its size (as NIO allocates
 /// them: rounded up to a power of two), and lets the transport free that buffer once the
 /// message is delivered.
@@ -39,6 +45,12 @@ import NIOHTTP2
 /// finds in the message's first bytes (the first tensor's data: ``FitResDecoder``) lies at an
 /// address aligned to ``dataAlignment`` bytes — when the padding fits in what NIO allocates
 /// anyway (a power of two).
+///
+/// With a ``shared`` message (``SharedInboundMessage``), a message with the same prefix as the
+/// shared one is compared with it as its chunks arrive instead of being copied, and, when every
+/// byte matched, the shared buffer is forwarded in its place. From the first chunk that differs
+/// the message is assembled after all (the bytes that matched are copied from the shared one),
+/// and a large message this assembler finished is shared for the next.
 final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHandler {
   typealias InboundIn = HTTP2Frame.FramePayload
   typealias InboundOut = HTTP2Frame.FramePayload
@@ -54,6 +66,8 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
   /// Whether a message that goes on past its first chunk may be reserved whole now (read on the
   /// event loop; `nil`: always).
   let mayReserve: (() -> Bool)?
+  /// The last large message assembled by any stream that shares it.
+  let shared: SharedInboundMessage?
   /// The alignment of the byte at ``dataOffset`` (enough for every dtype).
   static let dataAlignment = 16
   /// Set once a message claimed more than ``maxMessageSize``: everything passes through.
@@ -61,6 +75,9 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
 
   /// The message being assembled, its prefix included.
   private var message: ByteBuffer?
+  /// The shared message the one arriving is being compared with (instead of assembled), its
+  /// prefix included, and how many bytes after the prefix have matched.
+  private var matching: (message: ByteBuffer, matched: Int)?
   /// Bytes of ``message`` still to come.
   private var remaining = 0
   /// Whether ``message`` has room for all of it.
@@ -78,11 +95,12 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
   /// An assembler for a stream whose messages may be at most `maxMessageSize` bytes.
   init(
     maxMessageSize: Int = Int(Int32.max), dataOffset: (@Sendable (UnsafeRawBufferPointer) -> Int?)? = nil,
-    mayReserve: (() -> Bool)? = nil
+    mayReserve: (() -> Bool)? = nil, shared: SharedInboundMessage? = nil
   ) {
     self.maxMessageSize = maxMessageSize
     self.dataOffset = dataOffset
     self.mayReserve = mayReserve
+    self.shared = shared
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -124,7 +142,7 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
   /// Copies `chunk` into the messages it continues and begins, forwarding each completed one.
   private func assemble(_ chunk: inout ByteBuffer, context: ChannelHandlerContext) {
     while chunk.readableBytes > 0 {
-      if message == nil {
+      if message == nil, matching == nil {
         let take = min(5 - prefix.count, chunk.readableBytes)
         prefix += chunk.readBytes(length: take) ?? []
         guard prefix.count == 5 else { return }
@@ -136,6 +154,12 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
           prefix.removeAll()
           forward(claim, endStream: false, context: context)
           return
+        }
+        if length >= SharedInboundMessage.minimumLength, let candidate = shared?.candidate(prefix: prefix) {
+          prefix.removeAll(keepingCapacity: true)
+          matching = (candidate, 0)
+          remaining = length
+          continue
         }
         // A message that does not end in this chunk gets only what arrived of it for now: its
         // connection may be told to wait (``ReceiveBudget``) before reading any more of it.
@@ -160,14 +184,53 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
         message = buffer
         reserved = true
       }
+      if let known = matching, compare(&chunk, with: known.message, matched: known.matched, context: context)
+      {
+        continue
+      }
       let n = min(remaining, chunk.readableBytes)
       if n > 0, let slice = chunk.readSlice(length: n) { message!.writeImmutableBuffer(slice) }
       remaining -= n
       if remaining == 0, let done = message {
         message = nil
+        shared?.publish(done)
         forward(done, endStream: false, context: context)
       }
     }
+  }
+
+  /// Compares the next bytes of `chunk` with the shared message being matched: returns true when
+  /// they are the same (they are consumed, and the shared message forwarded if it is complete);
+  /// false when they differ, with the message being assembled from here on (the bytes that
+  /// matched copied from the shared one) and `chunk` untouched.
+  private func compare(
+    _ chunk: inout ByteBuffer, with candidate: ByteBuffer, matched: Int, context: ChannelHandlerContext
+  ) -> Bool {
+    let n = min(remaining, chunk.readableBytes)
+    let same = chunk.withUnsafeReadableBytes { arrived in
+      candidate.withUnsafeReadableBytes { known in
+        n == 0 || memcmp(arrived.baseAddress!, known.baseAddress! + 5 + matched, n) == 0
+      }
+    }
+    if same {
+      chunk.moveReaderIndex(forwardBy: n)
+      remaining -= n
+      matching = remaining == 0 ? nil : (candidate, matched + n)
+      if remaining == 0 { forward(candidate, endStream: false, context: context) }
+      return true
+    }
+    matching = nil
+    let whole = mayReserve?() ?? true
+    let offset = candidate.withUnsafeReadableBytes {
+      dataOffset?(UnsafeRawBufferPointer(rebasing: $0.dropFirst(5)))
+    }
+    var buffer = self.buffer(
+      capacity: min(5 + matched + (whole ? remaining : n), Self.maxReservation), aligning: offset,
+      context: context)
+    buffer.writeImmutableBuffer(candidate.getSlice(at: candidate.readerIndex, length: 5 + matched)!)
+    message = buffer
+    reserved = whole
+    return false
   }
 
   /// A buffer for a message of `capacity` bytes (its prefix included), its reader index moved on
@@ -190,8 +253,12 @@ final class InboundMessageAssembler: ChannelInboundHandler, RemovableChannelHand
   /// Forwards what arrived of an unfinished message (the deframer then reports it), or, with
   /// `endStream`, at least an empty frame that carries the end.
   private func forwardPartial(context: ChannelHandlerContext, endStream: Bool) {
-    var partial = message ?? empty
+    var partial =
+      message ?? matching.flatMap { known in
+        known.message.getSlice(at: known.message.readerIndex, length: 5 + known.matched)
+      } ?? empty
     message = nil
+    matching = nil
     if !prefix.isEmpty {
       partial.writeBytes(prefix)
       prefix.removeAll()

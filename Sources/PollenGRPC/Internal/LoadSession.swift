@@ -219,6 +219,13 @@ struct LoadReplies: Sendable {
 /// lock; a new one is decoded under it, once, while the round's other clients wait for it.
 final class FitReplyCache: Sendable {
   private let last = Mutex<(instruction: ServerMessageBytes, reply: EncodedClientMessage)?>(nil)
+  /// Where the replies are kept framed, for the streams' ``LoadReplySplicer``s; `nil`: each
+  /// stream's framer copies the reply.
+  let splices: LoadReplySplices?
+
+  init(splices: LoadReplySplices? = nil) {
+    self.splices = splices
+  }
 
   /// The reply to a `FitIns` (`message.isFit`), from the cache when its bytes are the last one's.
   func reply(to message: ServerMessageBytes) throws -> EncodedClientMessage {
@@ -228,7 +235,9 @@ final class FitReplyCache: Sendable {
       guard case .fitIns(let ins) = try message.decode().msg else {
         throw PollenError(.invalidMessage, "expected FitIns")
       }
-      let reply = try EncodedClientMessage(LoadSession.fitReply(ins.parameters))
+      let answer = try LoadSession.fitReply(ins.parameters)
+      let reply =
+        try splices.map { try EncodedClientMessage(answer, splicedInto: $0) } ?? EncodedClientMessage(answer)
       last = (message, reply)
       return reply
     }

@@ -39,12 +39,14 @@ struct ServerMessageBytes: Sendable {
     try bytes.withUnsafeBytes { try Flwr_Proto_ServerMessage(serializedBytes: Array($0)) }
   }
 
-  /// Whether these are exactly `other`'s bytes.
+  /// Whether these are exactly `other`'s bytes (at once when they are the same memory: streams
+  /// that received the same `FitIns` share one buffer, see ``SharedInboundMessage``).
   func hasBytes(of other: ServerMessageBytes) -> Bool {
     bytes.withUnsafeBytes { mine in
       other.bytes.withUnsafeBytes { theirs in
         mine.count == theirs.count
-          && (mine.count == 0 || memcmp(mine.baseAddress!, theirs.baseAddress!, mine.count) == 0)
+          && (mine.count == 0 || mine.baseAddress == theirs.baseAddress
+            || memcmp(mine.baseAddress!, theirs.baseAddress!, mine.count) == 0)
       }
     }
   }
@@ -60,16 +62,29 @@ struct ServerMessageBytes: Sendable {
 
 /// A `ClientMessage` a ``LoadSession`` sends, encoded once and sent by every client that
 /// answers the same way (the transport's framer reads the shared buffer; nothing is re-encoded).
+/// A spliced one (the `fit` reply) is framed once, too: the framer frames a placeholder and the
+/// stream's ``LoadReplySplicer`` writes the shared framed reply in its place.
 struct EncodedClientMessage: Sendable {
   let bytes: GRPCNIOTransportBytes
+  /// The reply's number in ``LoadReplySplices`` when it is spliced.
+  let spliceID: UInt64?
 
   init(_ message: Flwr_Proto_ClientMessage) throws {
     bytes = GRPCNIOTransportBytes(try message.serializedBytes() as [UInt8])
+    spliceID = nil
   }
 
-  /// Hands the encoded bytes to the transport.
+  /// A message written in place of a placeholder: kept, framed, in `splices`.
+  init(_ message: Flwr_Proto_ClientMessage, splicedInto splices: LoadReplySplices) throws {
+    let encoded: [UInt8] = try message.serializedBytes()
+    bytes = GRPCNIOTransportBytes(encoded)
+    spliceID = splices.register(encoded)
+  }
+
+  /// Hands the encoded bytes (or a spliced message's placeholder) to the transport.
   struct Serializer: MessageSerializer {
     func serialize<Bytes: GRPCContiguousBytes>(_ message: EncodedClientMessage) throws -> Bytes {
+      if let id = message.spliceID { return Bytes(LoadReplySplices.placeholder(id)) }
       if let shared = message.bytes as? Bytes { return shared }
       return message.bytes.withUnsafeBytes { Bytes($0) }
     }

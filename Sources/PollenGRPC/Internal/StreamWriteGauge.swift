@@ -124,36 +124,11 @@ final class StreamWriteGauge: Sendable {
   func expand(_ buffer: ByteBuffer) throws -> [ByteBuffer]? {
     guard splices.withLock({ !$0.isEmpty }) else { return nil }
     let placeholder = SplicedServerMessage.placeholder
-    var parts: [ByteBuffer] = []
-    var plainStart = buffer.readerIndex
-    var offset = buffer.readerIndex
-    let end = buffer.writerIndex
-    while end - offset >= 5,
-      let (flag, length) = buffer.getMultipleIntegers(at: offset, as: (UInt8, UInt32).self),
-      end - offset - 5 >= Int(length)
-    {
-      let next = offset + 5 + Int(length)
-      if flag == 0, Int(length) == placeholder.count,
-        buffer.withUnsafeReadableBytes({ raw in
-          raw[(offset + 5 - buffer.readerIndex)..<(next - buffer.readerIndex)].elementsEqual(placeholder)
-        })
-      {
-        guard let message = splices.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else {
-          throw SpliceError()
-        }
-        if offset > plainStart, let plain = buffer.getSlice(at: plainStart, length: offset - plainStart) {
-          parts.append(plain)
-        }
-        parts += message.framed()
-        plainStart = next
-      }
-      offset = next
+    return try SplicedWrites.expand(buffer) { message in
+      guard message.count == placeholder.count, message.elementsEqual(placeholder) else { return nil }
+      guard let next = splices.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { throw SpliceError() }
+      return next.framed()
     }
-    guard !parts.isEmpty else { return nil }
-    if end > plainStart, let rest = buffer.getSlice(at: plainStart, length: end - plainStart) {
-      parts.append(rest)
-    }
-    return parts
   }
 
   /// A placeholder arrived with no spliced message queued for it.
