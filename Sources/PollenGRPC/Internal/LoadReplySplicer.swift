@@ -87,10 +87,6 @@ final class LoadReplySplicer: ChannelOutboundHandler, RemovableChannelHandler {
       return context.close(promise: nil)
     }
     guard let parts else { return context.write(data, promise: promise) }
-    for (index, part) in parts.enumerated() {
-      let last = index == parts.count - 1
-      let payload = HTTP2Frame.FramePayload.Data(data: .byteBuffer(part), endStream: last && frame.endStream)
-      context.write(wrapOutboundOut(.data(payload)), promise: last ? promise : nil)
-    }
+    SplicedWrites.write(parts, endStream: frame.endStream, context: context, promise: promise)
   }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP2
 
 /// Replaces placeholder messages in a stream's framed gRPC DATA with the buffers they stand for,
 /// so that many streams can write one shared encoding without the gRPC framer copying it into
@@ -41,5 +42,16 @@ enum SplicedWrites {
       parts.append(rest)
     }
     return parts
+  }
+
+  /// Writes `parts` as DATA frames in order, the last carrying `endStream` and `promise`.
+  static func write(
+    _ parts: [ByteBuffer], endStream: Bool, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?
+  ) {
+    for (index, part) in parts.enumerated() {
+      let last = index == parts.count - 1
+      let payload = HTTP2Frame.FramePayload.Data(data: .byteBuffer(part), endStream: last && endStream)
+      context.write(NIOAny(HTTP2Frame.FramePayload.data(payload)), promise: last ? promise : nil)
+    }
   }
 }

@@ -258,11 +258,7 @@ final class StreamWriteGaugeHandler: ChannelDuplexHandler, RemovableChannelHandl
       return context.close(promise: nil)
     }
     guard let parts else { return context.write(data, promise: written) }
-    for (index, part) in parts.enumerated() {
-      let last = index == parts.count - 1
-      let payload = HTTP2Frame.FramePayload.Data(data: .byteBuffer(part), endStream: last && frame.endStream)
-      context.write(wrapOutboundOut(.data(payload)), promise: last ? written : nil)
-    }
+    SplicedWrites.write(parts, endStream: frame.endStream, context: context, promise: written)
   }
 
   func channelInactive(context: ChannelHandlerContext) {
