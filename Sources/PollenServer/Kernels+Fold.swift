@@ -31,7 +31,16 @@ extension Kernels {
 
   /// How many terms ``fold(_:into:count:initialize:)`` and ``finish(_:sum:terms:count:scale:)``
   /// take at once.
-  static let maximumTerms = 4
+  static let maximumTerms = 8
+
+  /// How many terms one loop over the elements adds; more terms are added in groups of this
+  /// many, block by block (``blockElements``), so the accumulator's block is still in cache
+  /// when the next group adds to it.
+  static let termsPerLoop = 4
+
+  /// The elements of one block of a fold of more than ``termsPerLoop`` terms (128 KiB of
+  /// double-precision accumulator).
+  static let blockElements = 1 << 14
 
   /// Below this many elements a loop runs on one core.
   static let parallelThreshold = 1 << 17
@@ -42,7 +51,9 @@ extension Kernels {
   /// `acc[i] = start + w₀·x₀[i] + w₁·x₁[i] + …`, left to right, where `start` is `acc[i]` or,
   /// with `initialize`, `0` (so `acc` may be uninitialised). Every element sees exactly the
   /// operations of one `acc[i] += wⱼ·xⱼ[i]` pass per term, in order, so the result is bit for bit
-  /// that of folding the terms one at a time; the accumulator is read and written once.
+  /// that of folding the terms one at a time; the accumulator is read from and written to memory
+  /// once (with more than ``termsPerLoop`` terms, each block of it stays in cache between
+  /// groups).
   ///
   /// `terms`: 1 to ``maximumTerms`` layers of `count` elements, all float32 or all float64.
   static func fold(
@@ -51,12 +62,12 @@ extension Kernels {
     precondition((1...maximumTerms).contains(terms.count), "1 to \(maximumTerms) terms")
     switch terms.first!.array.dtype {
     case .float32:
-      withTerms(terms, Float.self) { t in
-        parallelFor(count) { lo, hi in foldRange(t, acc, lo, hi, initialize: initialize) }
+      withTermGroups(terms, Float.self) { groups in
+        parallelFor(count) { lo, hi in foldBlocks(groups, acc, lo, hi, initialize: initialize) }
       }
     case .float64:
-      withTerms(terms, Double.self) { t in
-        parallelFor(count) { lo, hi in foldRange(t, acc, lo, hi, initialize: initialize) }
+      withTermGroups(terms, Double.self) { groups in
+        parallelFor(count) { lo, hi in foldBlocks(groups, acc, lo, hi, initialize: initialize) }
       }
     default: preconditionFailure("fold takes float32 or float64 terms")
     }
@@ -72,12 +83,12 @@ extension Kernels {
     precondition(terms.count <= maximumTerms && (sum != nil || !terms.isEmpty))
     switch terms.first?.array.dtype ?? .float64 {
     case .float32:
-      withTerms(terms, Float.self) { t in
-        parallelFor(count) { lo, hi in finishRange(t, sum, out, lo, hi, scale) }
+      withTermGroups(terms, Float.self) { groups in
+        parallelFor(count) { lo, hi in finishBlocks(groups, sum, out, lo, hi, scale) }
       }
     case .float64:
-      withTerms(terms, Double.self) { t in
-        parallelFor(count) { lo, hi in finishRange(t, sum, out, lo, hi, scale) }
+      withTermGroups(terms, Double.self) { groups in
+        parallelFor(count) { lo, hi in finishBlocks(groups, sum, out, lo, hi, scale) }
       }
     default: preconditionFailure("finish takes float32 or float64 terms")
     }
@@ -88,6 +99,61 @@ extension Kernels {
     var count: Int
     var x0, x1, x2, x3: UnsafePointer<X>
     var w0, w1, w2, w3: Double
+
+    /// The same terms from element `offset` on (for a block's own indices from 0).
+    func advanced(by offset: Int) -> TermPointers {
+      var t = self
+      (t.x0, t.x1, t.x2, t.x3) = (x0 + offset, x1 + offset, x2 + offset, x3 + offset)
+      return t
+    }
+  }
+
+  /// Calls `body` with the terms' elements in place, in groups of ``termsPerLoop`` (one group,
+  /// of no terms, when there are none).
+  private static func withTermGroups<X: FastSumElement, R>(
+    _ terms: ArraySlice<Term>, _ type: X.Type, _ body: ([TermPointers<X>]) -> R
+  ) -> R {
+    func collect(_ rest: ArraySlice<Term>, _ groups: [TermPointers<X>]) -> R {
+      if rest.isEmpty, !groups.isEmpty { return body(groups) }
+      let group = rest.prefix(termsPerLoop)
+      return withTerms(group, X.self) { t in collect(rest.dropFirst(group.count), groups + [t]) }
+    }
+    return collect(terms, [])
+  }
+
+  /// ``foldRange`` of each group in turn over `lo..<hi`, block by block when there are several.
+  private static func foldBlocks<X: FastSumElement>(
+    _ groups: [TermPointers<X>], _ acc: UnsafeMutablePointer<Double>, _ lo: Int, _ hi: Int, initialize: Bool
+  ) {
+    guard groups.count > 1 else { return foldRange(groups[0], acc, lo, hi, initialize: initialize) }
+    var start = lo
+    while start < hi {
+      let end = min(hi, start + blockElements)
+      for (g, t) in groups.enumerated() { foldRange(t, acc, start, end, initialize: initialize && g == 0) }
+      start = end
+    }
+  }
+
+  /// ``finishRange`` over `lo..<hi`; with several groups, block by block: the sum's block (or 0)
+  /// and every group but the last folded into a scratch block, then finished with the last.
+  private static func finishBlocks<X: FastSumElement, Out: FastSumElement>(
+    _ groups: [TermPointers<X>], _ sum: UnsafeMutablePointer<Double>?, _ out: UnsafeMutablePointer<Out>,
+    _ lo: Int, _ hi: Int, _ scale: Double
+  ) {
+    guard groups.count > 1 else { return finishRange(groups[0], sum, out, lo, hi, scale) }
+    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: blockElements)
+    defer { scratch.deallocate() }
+    var start = lo
+    while start < hi {
+      let end = min(hi, start + blockElements)
+      let n = end - start
+      if let sum { scratch.update(from: sum + start, count: n) }
+      for (g, t) in groups.dropLast().enumerated() {
+        foldRange(t.advanced(by: start), scratch, 0, n, initialize: sum == nil && g == 0)
+      }
+      finishRange(groups[groups.count - 1].advanced(by: start), scratch, out + start, 0, n, scale)
+      start = end
+    }
   }
 
   /// Calls `body` with the terms' elements in place.

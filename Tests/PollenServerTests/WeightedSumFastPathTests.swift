@@ -1,8 +1,9 @@
 import PollenCore
-import PollenServer
 import Testing
 
-/// The fast path of ``WeightedSum`` (results batched four at a time for large layers, loops split
+@testable import PollenServer
+
+/// The fast path of ``WeightedSum`` (results batched four or eight at a time for large layers, loops split
 /// across cores, pooled buffers) gives, bit for bit, the values of folding one result at a time
 /// into a double-precision sum and dividing once.
 @Suite("WeightedSum fast path: batched and parallel folds are exact")
@@ -43,6 +44,22 @@ struct WeightedSumFastPathTests {
     #expect(out[0].scalars(as: Float.self) == expected)
     let expectedSmall = Self.reference(small.map { ($0.0.map(Double.init), $0.1) }).map { Float($0) }
     #expect(out[1].scalars(as: Float.self) == expectedSmall)
+  }
+
+  @Test(
+    "float32 updates of a layer that batches eight results at a time, K = 8 to 17",
+    arguments: [8, 13, 15, 17])
+  func float32LargeBatches(k: Int) {
+    // Above WeightedSum.largeBatchThreshold and odd: folds of eight terms in groups of four, block
+    // by block, and averages that finish up to seven deferred results, with loop tails.
+    let count = WeightedSum.largeBatchThreshold + 37
+    #expect(WeightedSum.batch(forLayerOf: count) == Kernels.maximumTerms)
+    let updates = (0..<k).map { c in (Self.floats(count, seed: 7 * c), Double(2 + c % 5)) }
+    var sum = WeightedSum(rule: .inplace)
+    for (x, w) in updates { sum.add([NDArray(x)], weight: w) }
+    let out = sum.average()
+    let expected = Self.reference(updates.map { ($0.0.map(Double.init), $0.1) }).map { Float($0) }
+    #expect(out[0].scalars(as: Float.self) == expected)
   }
 
   @Test("float32 and float64 results in one large layer (promoting rule): float64, exact")
