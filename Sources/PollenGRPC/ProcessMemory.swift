@@ -108,7 +108,7 @@ public enum ProcessMemory {
 
   /// Sets glibc's allocator up for a load generator: freed memory is kept for reuse, never
   /// handed back to the kernel (`M_MMAP_THRESHOLD` 32 MiB, `M_TRIM_THRESHOLD` the largest).
-  /// A client assembles an instruction it does not find shared (``SharedInboundMessage``) into a
+  /// A client assembles an instruction it does not find shared (`SharedInboundMessage`) into a
   /// buffer of its size (4 MB at P = 1M), freed once answered; with glibc's defaults those came
   /// from fresh pages each time, and the page faults and zeroing were ~7% of the generator's CPU
   /// (perf, K = 100, P = 1M). The generator's own memory is not what a benchmark measures.
