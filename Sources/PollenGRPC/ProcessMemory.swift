@@ -33,7 +33,7 @@ public enum ProcessMemory {
 
   /// Whether `FederationService` trims the heap after each round (``trimAfterRound()``); set by
   /// ``configureForServer(arenas:expectedClients:)``, true until then.
-  private static let trimsBetweenRounds = Atomic<Bool>(true)
+  private static let trimming = Atomic<Bool>(true)
 
   /// Whether a server of `expectedClients` trims its heap after every round: only above
   /// ``keepFreedUpToClients``.
@@ -53,7 +53,7 @@ public enum ProcessMemory {
   /// Trims the heap (``trim()``) if this process was configured to between rounds (see
   /// ``trimsBetweenRounds(expectedClients:)``). `FederationService` calls it after every round.
   public static func trimAfterRound() {
-    if trimsBetweenRounds.load(ordering: .relaxed) { trim() }
+    if trimming.load(ordering: .relaxed) { trim() }
   }
 
   /// Sets glibc's allocator up for a server: at most `arenas` malloc arenas
@@ -82,7 +82,7 @@ public enum ProcessMemory {
   /// clients it bought no time and added 13 MiB to the peak, so larger runs keep glibc's
   /// default, and only they trim the heap after every round (``trimAfterRound()``).
   public static func configureForServer(arenas: Int, expectedClients: Int = 1) {
-    trimsBetweenRounds.store(trimsBetweenRounds(expectedClients: expectedClients), ordering: .relaxed)
+    trimming.store(trimsBetweenRounds(expectedClients: expectedClients), ordering: .relaxed)
     #if canImport(Glibc)
       guard let mallopt = symbol("mallopt", as: Mallopt.self) else { return }
       if getenv("MALLOC_ARENA_MAX") == nil {

@@ -56,9 +56,9 @@ public enum Aggregation {
 /// are added, plus, for layers of 65,536 elements or more, references to at most three results
 /// not yet folded (seven for layers of 2²¹ elements or more): such a layer folds its results
 /// four (eight) at a time, in order, so that its accumulator (beyond the fastest caches) is read
-/// and written once per batch. The
-/// kernels split large layers across cores and keep large buffers for the next round
-/// (`Kernels.BufferPool`); the values are the same, bit for bit, as folding one result at a time.
+/// and written once per batch. The kernels split large layers across cores and keep large
+/// buffers for the next round (`Kernels.BufferPool`); the values are the same, bit for bit, as
+/// folding one result at a time.
 public struct WeightedSum: Sendable {
   /// Which of Flower's averages to reproduce.
   public enum Rule: Sendable, Hashable {

@@ -54,7 +54,7 @@ struct LoadSessionTests {
   }
 
   @Test func theFitReplyCacheAnswersEachInputWithItsOwnPlusOne() throws {
-    let cache = FitReplyCache()
+    let cache = FitReplyCache(splices: LoadReplySplices())
     func values(_ message: EncodedClientMessage) throws -> [Float] {
       guard case .fit(let res) = try Reply(proto: decoded(message)) else { return [] }
       return res.parameters.tensors[0].scalars(as: Float.self)

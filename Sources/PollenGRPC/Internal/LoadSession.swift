@@ -219,11 +219,10 @@ struct LoadReplies: Sendable {
 /// lock; a new one is decoded under it, once, while the round's other clients wait for it.
 final class FitReplyCache: Sendable {
   private let last = Mutex<(instruction: ServerMessageBytes, reply: EncodedClientMessage)?>(nil)
-  /// Where the replies are kept framed, for the streams' ``LoadReplySplicer``s; `nil`: each
-  /// stream's framer copies the reply.
-  let splices: LoadReplySplices?
+  /// Where the replies are kept framed, for the streams' ``LoadReplySplicer``s.
+  let splices: LoadReplySplices
 
-  init(splices: LoadReplySplices? = nil) {
+  init(splices: LoadReplySplices) {
     self.splices = splices
   }
 
@@ -236,8 +235,7 @@ final class FitReplyCache: Sendable {
         throw PollenError(.invalidMessage, "expected FitIns")
       }
       let answer = try LoadSession.fitReply(ins.parameters)
-      let reply =
-        try splices.map { try EncodedClientMessage(answer, splicedInto: $0) } ?? EncodedClientMessage(answer)
+      let reply = try EncodedClientMessage(answer, splicedInto: splices)
       last = (message, reply)
       return reply
     }
